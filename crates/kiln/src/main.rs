@@ -1,0 +1,4 @@
+//! The `kiln` binary: parses arguments and wires the library crates together.
+fn main() {
+    println!("kiln");
+}
