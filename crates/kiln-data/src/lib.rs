@@ -15,6 +15,7 @@
 //! ```
 
 pub mod csv;
+pub mod datasets;
 pub mod datetime;
 pub mod error;
 pub mod fingerprint;
@@ -23,6 +24,7 @@ pub mod infer;
 pub mod ndjson;
 pub mod parquet_io;
 pub mod schema;
+pub mod synth;
 
 pub use error::{DataError, Result};
 pub use fingerprint::{Fingerprint, fingerprint};
