@@ -112,6 +112,14 @@ impl Frame {
         }
     }
 
+    /// Applies the role part of schema overrides (types are fixed by storage).
+    pub fn apply_role_overrides(&mut self, overrides: &crate::SchemaOverrides) -> Result<()> {
+        let mut schema = self.schema.clone();
+        overrides.apply_roles(&mut schema)?;
+        self.schema = schema;
+        Ok(())
+    }
+
     /// All arrays in column order.
     pub fn columns(&self) -> &[ArrayRef] {
         &self.columns

@@ -21,9 +21,11 @@ pub mod error;
 pub mod fingerprint;
 pub mod frame;
 pub mod infer;
+pub mod io;
 pub mod ndjson;
 pub mod parquet_io;
 pub mod schema;
+pub mod summary;
 pub mod synth;
 
 pub use error::{DataError, Result};

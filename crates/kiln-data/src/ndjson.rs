@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::error::{DataError, Result};
 use crate::frame::Frame;
 use crate::infer::{self, InferOptions, NaTokens};
-use crate::schema::{Schema, SchemaOverrides};
+use crate::schema::{ColumnType, Schema, SchemaOverrides};
 
 /// Reads an NDJSON file into a frame.
 pub fn read_ndjson(
@@ -119,10 +119,40 @@ pub fn read_ndjson_bytes(
     Frame::new(schema, columns)
 }
 
+/// Writes a frame as NDJSON: numbers as JSON numbers (non-finite ones as the strings `inf`,
+/// `-inf`), booleans as JSON booleans, missing cells as `null`, everything else as strings.
+pub fn write_ndjson(frame: &Frame, path: &Path) -> Result<()> {
+    use std::io::Write;
+    let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    let names: Vec<&str> = frame.names().collect();
+    for row in 0..frame.n_rows() {
+        let mut object = serde_json::Map::with_capacity(names.len());
+        for (col, name) in names.iter().enumerate() {
+            let t = frame.schema().fields[col].column_type;
+            let value = match frame.cell_text(row, col) {
+                None => Value::Null,
+                Some(text) => match t {
+                    ColumnType::Numeric | ColumnType::Integer => text
+                        .parse::<serde_json::Number>()
+                        .map(Value::Number)
+                        .unwrap_or(Value::String(text)),
+                    ColumnType::Boolean => Value::Bool(text == "true"),
+                    _ => Value::String(text),
+                },
+            };
+            object.insert(name.to_string(), value);
+        }
+        serde_json::to_writer(&mut w, &Value::Object(object))
+            .map_err(|e| DataError::io(path, e.into()))?;
+        w.write_all(b"\n").map_err(|e| DataError::io(path, e))?;
+    }
+    w.flush().map_err(|e| DataError::io(path, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::ColumnType;
 
     #[test]
     fn reads_objects_with_missing_keys_and_nulls() {
