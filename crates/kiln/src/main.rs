@@ -1,4 +1,27 @@
-//! The `kiln` binary: parses arguments and wires the library crates together.
+//! The `kiln` binary: parses arguments and hands each command to the library crates.
+//! No algorithm lives here (see STYLE.md, "a thin binary over focused crates").
+
+mod cli;
+mod commands;
+mod error;
+mod output;
+
+use clap::Parser;
+
 fn main() {
-    println!("kiln");
+    let cli = cli::Cli::parse();
+    let json = cli.json;
+    let result = match cli.command {
+        cli::Command::Data(cmd) => commands::data::run(cmd, json),
+        cli::Command::Datasets(cmd) => commands::datasets::run(cmd, json),
+        cli::Command::Quickstart => commands::quickstart::run(json),
+    };
+    if let Err(e) = result {
+        if json {
+            let body = serde_json::json!({ "error": e.to_string() });
+            println!("{body}");
+        }
+        eprintln!("error: {e}");
+        std::process::exit(e.exit_code());
+    }
 }

@@ -1,0 +1,215 @@
+//! Command-line grammar: `kiln <noun> <verb>`, every command with `--help` examples and `--json`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// kiln — production machine learning on tabular data.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kiln",
+    version,
+    about = "Production machine learning on tabular data: explore, prepare, train, evaluate, register, serve, monitor.",
+    after_help = "Examples:\n  kiln quickstart\n  kiln datasets list\n  kiln data info data.csv\n  kiln data synth --kind classification --rows 1000000 --features 28 --seed 7 -o higgs_like.parquet\n\nExit codes: 0 ok, 1 failure, 2 usage error."
+)]
+pub struct Cli {
+    /// Print machine-readable JSON on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level nouns.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect, convert, generate and drift data files.
+    #[command(subcommand)]
+    Data(DataCommand),
+    /// List and export the bundled real datasets.
+    #[command(subcommand)]
+    Datasets(DatasetsCommand),
+    /// Run the main job on a bundled dataset with missing values and categoricals.
+    #[command(after_help = "Example:\n  kiln quickstart\n  kiln quickstart --json")]
+    Quickstart,
+}
+
+/// `kiln data …`
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Rows, columns, inferred types and roles, missing share, distinct counts, memory.
+    #[command(
+        after_help = "Examples:\n  kiln data info train.csv\n  kiln data info train.parquet --json\n  kiln data info raw.csv --type zip=categorical --role customer_id=id --target churned"
+    )]
+    Info(InfoArgs),
+    /// Convert between CSV, Parquet and NDJSON (by file extension).
+    #[command(
+        after_help = "Examples:\n  kiln data convert train.csv train.parquet\n  kiln data convert train.csv train.parquet --sort-low-cardinality"
+    )]
+    Convert(ConvertArgs),
+    /// Generate a seeded synthetic dataset.
+    #[command(
+        after_help = "Examples:\n  kiln data synth --kind classification --rows 1000000 --features 28 --seed 7 -o higgs_like.parquet\n  kiln data synth --kind classification --weights 0.95,0.05 --missing-rate 0.1 --categorical 3 -o imbalanced.csv\n  kiln data synth --kind regression --rows 10000 --features 10 --noise 5 -o reg.csv"
+    )]
+    Synth(SynthArgs),
+    /// Write a drifted copy of a dataset (mean shift, scale, category mix) for monitoring tests.
+    #[command(
+        after_help = "Example:\n  kiln data drift train.parquet -o drifted.parquet --shift f00=0.5 --scale f01=2 --mix f27=0.3"
+    )]
+    Drift(DriftArgs),
+}
+
+/// How to read an input file.
+#[derive(Debug, Args, Clone)]
+pub struct ReadArgs {
+    /// Field delimiter for CSV (default: comma; tab for .tsv).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+    /// The CSV has no header line; columns are named column_1, column_2, ….
+    #[arg(long)]
+    pub no_header: bool,
+    /// Extra cell text to read as missing (repeatable); added to the defaults.
+    #[arg(long = "na", value_name = "TOKEN")]
+    pub na: Vec<String>,
+    /// TOML file forcing types and roles ([columns.NAME] type = "…", role = "…").
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    /// Force a column's type, e.g. --type zip=categorical (repeatable).
+    #[arg(long = "type", value_name = "COL=TYPE")]
+    pub types: Vec<String>,
+    /// Set a column's role, e.g. --role customer_id=id (repeatable).
+    #[arg(long = "role", value_name = "COL=ROLE")]
+    pub roles: Vec<String>,
+    /// The target column (same as --role COL=target).
+    #[arg(long, value_name = "COL")]
+    pub target: Option<String>,
+}
+
+/// `kiln data info`
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The file to describe (.csv, .tsv, .parquet, .ndjson).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// `kiln data convert`
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Input file.
+    pub input: PathBuf,
+    /// Output file; the extension picks the format.
+    pub output: PathBuf,
+    /// Sort rows by low-cardinality columns first (smaller Parquet files); reports the gain.
+    #[arg(long)]
+    pub sort_low_cardinality: bool,
+    /// zstd compression level for Parquet (1–22).
+    #[arg(long, default_value_t = 3)]
+    pub zstd_level: i32,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Kinds of synthetic data.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SynthKind {
+    /// Classes from Gaussian clusters (like scikit-learn's make_classification).
+    Classification,
+    /// A linear target with Gaussian noise (like make_regression).
+    Regression,
+}
+
+/// `kiln data synth`
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// What to generate.
+    #[arg(long, value_enum, default_value_t = SynthKind::Classification)]
+    pub kind: SynthKind,
+    /// Rows.
+    #[arg(long, default_value_t = 1000)]
+    pub rows: usize,
+    /// Feature columns.
+    #[arg(long, default_value_t = 20)]
+    pub features: usize,
+    /// Informative features (default: classification 2, regression 5 or fewer).
+    #[arg(long)]
+    pub informative: Option<usize>,
+    /// Redundant features (classification).
+    #[arg(long, default_value_t = 2)]
+    pub redundant: usize,
+    /// Classes (classification).
+    #[arg(long, default_value_t = 2)]
+    pub classes: usize,
+    /// Clusters per class (classification).
+    #[arg(long, default_value_t = 2)]
+    pub clusters_per_class: usize,
+    /// Class separation (classification).
+    #[arg(long, default_value_t = 1.0)]
+    pub class_sep: f64,
+    /// Class proportions, comma-separated, e.g. 0.95,0.05 (classification).
+    #[arg(long, value_delimiter = ',')]
+    pub weights: Vec<f64>,
+    /// Fraction of labels flipped at random (classification).
+    #[arg(long, default_value_t = 0.01)]
+    pub flip_y: f64,
+    /// Noise standard deviation (regression).
+    #[arg(long, default_value_t = 1.0)]
+    pub noise: f64,
+    /// Fraction of feature cells set missing.
+    #[arg(long, default_value_t = 0.0)]
+    pub missing_rate: f64,
+    /// Number of (last) feature columns made categorical.
+    #[arg(long, default_value_t = 0)]
+    pub categorical: usize,
+    /// Levels per categorical column.
+    #[arg(long, default_value_t = 8)]
+    pub categories: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output file (.csv, .parquet, .ndjson).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// `kiln data drift`
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Input file.
+    pub input: PathBuf,
+    /// Output file.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Shift a numeric column's mean by K standard deviations: COL=K (repeatable).
+    #[arg(long = "shift", value_name = "COL=K")]
+    pub shifts: Vec<String>,
+    /// Scale a numeric column's spread by K: COL=K (repeatable).
+    #[arg(long = "scale", value_name = "COL=K")]
+    pub scales: Vec<String>,
+    /// Move a fraction P of a categorical column's rows to its rarest category: COL=P (repeatable).
+    #[arg(long = "mix", value_name = "COL=P")]
+    pub mixes: Vec<String>,
+    /// Random seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// `kiln datasets …`
+#[derive(Debug, Subcommand)]
+pub enum DatasetsCommand {
+    /// List the bundled datasets with task, target, size, source and licence.
+    #[command(after_help = "Example:\n  kiln datasets list\n  kiln datasets list --json")]
+    List,
+    /// Write a bundled dataset to a file (.csv keeps the original bytes; .parquet/.ndjson convert).
+    #[command(after_help = "Example:\n  kiln datasets export auto_mpg -o auto_mpg.csv")]
+    Export {
+        /// Dataset name (see `kiln datasets list`).
+        name: String,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}

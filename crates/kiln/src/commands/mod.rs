@@ -1,0 +1,6 @@
+//! One module per noun; each exposes `run`.
+
+pub mod data;
+pub mod datasets;
+pub mod quickstart;
+pub mod read;
