@@ -1,0 +1,19 @@
+//! kiln-stats: the statistics engine of kiln.
+//!
+//! Everything here works on plain `&[f64]` slices so that profiling, drift monitoring and model
+//! evaluation share one implementation. Results are checked against SciPy, pandas and statsmodels
+//! through committed fixtures (`tools/reference/stats_fixtures.py`).
+//!
+//! NaN policy, stated once and repeated on each function: descriptive statistics skip NaN and
+//! report how many were missing; tests, correlations and distances reject NaN with
+//! [`StatsError::Nan`] unless a `_skip_nan` or pairwise variant says otherwise.
+
+pub mod descriptive;
+pub mod distributions;
+pub mod error;
+pub mod moments;
+pub mod quantile;
+mod roots;
+mod special;
+
+pub use error::{Result, StatsError};
