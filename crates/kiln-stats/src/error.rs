@@ -94,3 +94,55 @@ pub enum StatsError {
 
 /// Shorthand for results of this crate.
 pub type Result<T> = std::result::Result<T, StatsError>;
+/// Fails with [`StatsError::Nan`] or [`StatsError::Infinite`] at the first non-finite value.
+pub(crate) fn check_finite(arg: &'static str, x: &[f64]) -> Result<()> {
+    for (index, v) in x.iter().enumerate() {
+        if v.is_nan() {
+            return Err(StatsError::Nan { arg, index });
+        }
+        if v.is_infinite() {
+            return Err(StatsError::Infinite { arg, index });
+        }
+    }
+    Ok(())
+}
+
+/// Fails with [`StatsError::Empty`] or [`StatsError::TooFew`] when `x` has fewer than `needed`
+/// values.
+pub(crate) fn check_len(
+    arg: &'static str,
+    len: usize,
+    needed: usize,
+    what: &'static str,
+) -> Result<()> {
+    if len == 0 {
+        return Err(StatsError::Empty { arg });
+    }
+    if len < needed {
+        return Err(StatsError::TooFew {
+            arg,
+            got: len,
+            needed,
+            what,
+        });
+    }
+    Ok(())
+}
+
+/// Fails with [`StatsError::LengthMismatch`] unless the lengths agree.
+pub(crate) fn check_same_len(
+    left: &'static str,
+    left_len: usize,
+    right: &'static str,
+    right_len: usize,
+) -> Result<()> {
+    if left_len != right_len {
+        return Err(StatsError::LengthMismatch {
+            left,
+            left_len,
+            right,
+            right_len,
+        });
+    }
+    Ok(())
+}

@@ -8,11 +8,15 @@
 //! report how many were missing; tests, correlations and distances reject NaN with
 //! [`StatsError::Nan`] unless a `_skip_nan` or pairwise variant says otherwise.
 
+pub mod association;
+pub mod correlation;
 pub mod descriptive;
 pub mod distributions;
 pub mod error;
+pub mod hypothesis;
 pub mod moments;
 pub mod quantile;
+mod rank;
 mod roots;
 mod special;
 
