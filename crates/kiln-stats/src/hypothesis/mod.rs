@@ -5,6 +5,13 @@
 //! them) and takes an [`Alternative`] where SciPy offers one. NaN policy: tests reject NaN with
 //! [`crate::StatsError::Nan`]; drop missing values first.
 
+pub mod chi2;
+mod kolmogorov;
+pub mod ks;
+pub mod mann_whitney;
+pub mod proportion;
+pub mod ttest;
+
 use crate::distributions::{Normal, StudentT};
 
 /// The alternative hypothesis of a test, named as in SciPy.
