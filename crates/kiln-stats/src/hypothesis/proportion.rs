@@ -67,7 +67,8 @@ pub fn one_proportion_z(
 ///
 /// ```
 /// use kiln_stats::hypothesis::{proportion::two_proportion_z, Alternative};
-/// let r = two_proportion_z((120, 400), (100, 400), Alternative::Greater).unwrap();
+/// // 120 of 400 against 100 of 400.
+/// let r = two_proportion_z((120, 100), (400, 400), Alternative::Greater).unwrap();
 /// assert!((r.statistic - 1.5836151649297912).abs() < 1e-12);
 /// assert!((r.p_value - 0.0566406603933507).abs() < 1e-12);
 /// ```
