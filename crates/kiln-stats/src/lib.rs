@@ -11,10 +11,12 @@
 pub mod association;
 pub mod correlation;
 pub mod descriptive;
+pub mod distance;
 pub mod distributions;
 pub mod error;
 pub mod hypothesis;
 pub mod moments;
+pub mod multiple_testing;
 pub mod quantile;
 mod rank;
 mod roots;
