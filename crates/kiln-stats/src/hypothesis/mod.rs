@@ -5,11 +5,14 @@
 //! them) and takes an [`Alternative`] where SciPy offers one. NaN policy: tests reject NaN with
 //! [`crate::StatsError::Nan`]; drop missing values first.
 
+pub mod anderson;
 pub mod chi2;
 mod kolmogorov;
 pub mod ks;
+pub mod levene;
 pub mod mann_whitney;
 pub mod proportion;
+pub mod shapiro;
 pub mod ttest;
 
 use crate::distributions::{Normal, StudentT};
