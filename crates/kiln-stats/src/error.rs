@@ -146,3 +146,14 @@ pub(crate) fn check_same_len(
     }
     Ok(())
 }
+/// Fails with [`StatsError::InvalidParameter`] unless `value` lies strictly inside (0, 1).
+pub(crate) fn check_open_unit(name: &'static str, value: f64) -> Result<()> {
+    if !(value > 0.0 && value < 1.0) {
+        return Err(StatsError::InvalidParameter {
+            name,
+            value: value.to_string(),
+            expected: "a number strictly between 0 and 1",
+        });
+    }
+    Ok(())
+}

@@ -17,6 +17,7 @@ pub mod error;
 pub mod hypothesis;
 pub mod moments;
 pub mod multiple_testing;
+pub mod power;
 pub mod quantile;
 mod rank;
 mod roots;
