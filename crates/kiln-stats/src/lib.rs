@@ -22,5 +22,6 @@ pub mod quantile;
 mod rank;
 mod roots;
 mod special;
+pub mod vif;
 
 pub use error::{Result, StatsError};
