@@ -9,6 +9,7 @@
 //! [`StatsError::Nan`] unless a `_skip_nan` or pairwise variant says otherwise.
 
 pub mod association;
+pub mod bootstrap;
 pub mod correlation;
 pub mod descriptive;
 pub mod distance;
