@@ -2,8 +2,9 @@
 //!
 //! Each distribution is a small value type built by a validating constructor, with `cdf`, `sf`
 //! (survival function, `1 - cdf` computed without cancellation) and, where the crate needs it, a
-//! quantile function. The numerics live in [`crate::special`]; tails are accurate to about 1e-13
-//! relative down to the smallest representable probabilities, which is what p-values need.
+//! quantile function. The numerics live in the private `special` module; tails are accurate to
+//! about 1e-13 relative down to the smallest representable probabilities, which is what p-values
+//! need.
 
 use crate::error::{Result, StatsError};
 use crate::roots::brent;

@@ -39,9 +39,7 @@ pub enum StatsError {
         right_len: usize,
     },
     /// An input holds NaN and the function does not skip missing values.
-    #[error(
-        "`{arg}` contains NaN at index {index}; expected no missing values (drop them first or use the `_skip_nan` variant)"
-    )]
+    #[error("`{arg}` contains NaN at index {index}; expected no missing values (drop them first)")]
     Nan {
         /// The argument name.
         arg: &'static str,

@@ -6,7 +6,8 @@
 //!
 //! NaN policy, stated once and repeated on each function: descriptive statistics skip NaN and
 //! report how many were missing; tests, correlations and distances reject NaN with
-//! [`StatsError::Nan`] unless a `_skip_nan` or pairwise variant says otherwise.
+//! [`StatsError::Nan`]; the one pairwise variant, [`correlation::correlation_matrix`], uses
+//! pairwise-complete rows as pandas does.
 
 pub mod association;
 pub mod bootstrap;

@@ -244,7 +244,7 @@ fn edge_cases_are_clear_errors() {
         two_sample_t(&[1.0, f64::NAN], &[1.0, 2.0], true, TwoSided)
             .unwrap_err()
             .to_string(),
-        "`a` contains NaN at index 1; expected no missing values (drop them first or use the `_skip_nan` variant)"
+        "`a` contains NaN at index 1; expected no missing values (drop them first)"
     );
     assert_eq!(
         two_sample_t(&[1.0, 1.0], &[3.0, 3.0], false, TwoSided)

@@ -3,7 +3,7 @@
 //! SciPy's rule is followed exactly: the exact null distribution when both samples have at most
 //! 10 000 values (lattice-path counting, Hodges 1958), otherwise — or if the exact computation
 //! overflows — the asymptotic one: for the two-sided test the exact one-sample Kolmogorov
-//! distribution at n = round(mn/(m+n)) (Simard & L'Ecuyer 2011; see [`kolmogorov_sf`]), for
+//! distribution at n = round(mn/(m+n)) (Simard & L'Ecuyer 2011, in the `kolmogorov` module), for
 //! one-sided tests Hodges' corrected exponential.
 
 use super::{Alternative, TestResult};
