@@ -272,15 +272,20 @@ pub fn parse_i64(c: &[u8]) -> Option<i64> {
     if digits.is_empty() || digits.len() > 19 {
         return None;
     }
-    let mut v: i64 = 0;
+    // Accumulate in u64 so the magnitude of i64::MIN (one more than i64::MAX) fits.
+    let mut v: u64 = 0;
     for &b in digits {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
-        v = v.checked_mul(10)?.checked_add(d as i64)?;
+        v = v.checked_mul(10)?.checked_add(d as u64)?;
     }
-    Some(if neg { -v } else { v })
+    if neg {
+        0i64.checked_sub_unsigned(v)
+    } else {
+        i64::try_from(v).ok()
+    }
 }
 
 /// A float in the syntax pandas accepts (decimal, exponent, `inf`), or `None`.
@@ -544,6 +549,19 @@ mod tests {
         assert_eq!(t(&["a", "b", "a", "a"]), ColumnType::Categorical);
         assert_eq!(t(&["a", "b", "c", "d"]), ColumnType::Text);
         assert_eq!(t(&["99999999999999999999", "1"]), ColumnType::Numeric);
+        assert_eq!(t(&["9223372036854775808", "1"]), ColumnType::Numeric);
+        assert_eq!(t(&["-9223372036854775809", "1"]), ColumnType::Numeric);
+    }
+
+    #[test]
+    fn integers_span_the_whole_i64_range() {
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"+0"), Some(0));
+        assert_eq!(parse_i64(b"-0"), Some(0));
+        assert_eq!(parse_i64(b"9223372036854775808"), None);
+        assert_eq!(parse_i64(b"-9223372036854775809"), None);
+        assert_eq!(parse_i64(b"-"), None);
     }
 
     #[test]
