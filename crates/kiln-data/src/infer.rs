@@ -486,7 +486,7 @@ fn suggest_role(name: &str, column_type: ColumnType, array: &ArrayRef) -> Role {
                 array.as_ref(),
             );
             let v = a.values();
-            let consecutive = v.windows(2).all(|w| w[1] == w[0] + 1);
+            let consecutive = v.windows(2).all(|w| w[0].checked_add(1) == Some(w[1]));
             if consecutive || (name_looks_like_id(name) && all_distinct(v.iter().copied())) {
                 Role::Id
             } else {
@@ -617,5 +617,20 @@ mod tests {
         .unwrap();
         assert_eq!(f.role, Role::Feature);
         assert!(name_looks_like_id("PassengerId") && !name_looks_like_id("paid"));
+        // i64::MAX has no successor; the check must not overflow.
+        let bytes: Vec<Option<&[u8]>> =
+            vec![Some(b"9223372036854775807"), Some(b"-9223372036854775808")];
+        let (f, _) = build_column(
+            "n",
+            || bytes.iter().copied(),
+            None,
+            &NaTokens::default(),
+            &InferOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (f.column_type, f.role),
+            (ColumnType::Integer, Role::Feature)
+        );
     }
 }
