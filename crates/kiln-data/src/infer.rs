@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use arrow_array::Array as _;
 use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array, StringArray,
@@ -173,7 +174,8 @@ where
     F: Fn() -> I,
     I: Iterator<Item = Option<&'a [u8]>>,
 {
-    if let Some(a) = try_integers(cells, na) {
+    // A column of nothing but missing cells is numeric, not integer (pandas: float64).
+    if let Some(a) = try_integers(cells, na).filter(|a| a.null_count() < a.len()) {
         return Ok((ColumnType::Integer, a));
     }
     if let Some(a) = try_floats(cells, na) {
@@ -364,14 +366,6 @@ where
     I: Iterator<Item = Option<&'a [u8]>>,
 {
     let (values, nulls) = collect_values(cells, na, parse_i64)?;
-    // A column of nothing but missing cells is numeric, not integer (pandas: float64).
-    if nulls
-        .as_ref()
-        .is_some_and(|n| n.null_count() == values.len())
-        || values.is_empty()
-    {
-        return None;
-    }
     Some(Arc::new(Int64Array::new(values.into(), nulls)))
 }
 
@@ -455,8 +449,11 @@ where
     for (new, &old) in sorted.iter().enumerate() {
         remap[old as usize] = new as i32;
     }
-    for k in &mut keys {
-        *k = remap[*k as usize];
+    // Missing cells hold key 0, which need not exist (a column of only missing cells).
+    for (k, &valid) in keys.iter_mut().zip(&validity) {
+        if valid {
+            *k = remap[*k as usize];
+        }
     }
     let values = StringArray::from_iter_values(sorted.iter().map(|&i| names[i as usize]));
     let keys = Int32Array::new(keys.into(), nulls_from(validity, nulls));
@@ -583,6 +580,16 @@ mod tests {
         assert_eq!(err.row, 1);
         let (_, a) = build(&["yes", "0", "NA"], Some(ColumnType::Boolean)).unwrap();
         assert_eq!(a.null_count(), 1);
+    }
+
+    #[test]
+    fn every_type_can_be_forced_on_columns_without_values() {
+        for t in ColumnType::ALL {
+            let (f, a) = build(&["", "NA"], Some(t)).unwrap();
+            assert_eq!((f.column_type, a.null_count()), (t, 2), "{t}");
+            let (f, a) = build(&[], Some(t)).unwrap();
+            assert_eq!((f.column_type, a.len()), (t, 0), "{t}");
+        }
     }
 
     #[test]

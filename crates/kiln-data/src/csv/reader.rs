@@ -216,7 +216,7 @@ fn build_frame(
             };
             infer::build_column(&names[c], cells, forced, &na, &options.infer).map_err(|e| {
                 let (chunk, row) = locate_row(chunks, e.row);
-                let offset = chunk.base + chunk.row_starts[row] as usize;
+                let offset = chunk.base + chunk.row_starts.get(row).map_or(0, |&s| s as usize);
                 let mut message = format!("expected {}, found '{}'", e.expected, e.text);
                 if fixed.is_some() {
                     message.push_str(&format!(
