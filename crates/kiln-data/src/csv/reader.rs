@@ -120,7 +120,7 @@ fn read_header(
     options: &CsvOptions,
     dialect: Dialect,
 ) -> Result<(Vec<String>, usize)> {
-    let Some((raw, after)) = tokenizer::parse_header(bytes, start, dialect)
+    let Some(header) = tokenizer::parse_header(bytes, start, dialect)
         .map_err(|e| tokenize_error(bytes, origin, e))?
     else {
         return Err(DataError::parse(
@@ -129,14 +129,17 @@ fn read_header(
         ));
     };
     if !options.has_header {
-        let names = (1..=raw.len()).map(|i| format!("column_{i}")).collect();
+        let names = (1..=header.names.len())
+            .map(|i| format!("column_{i}"))
+            .collect();
         return Ok((names, start));
     }
-    let mut names = Vec::with_capacity(raw.len());
-    for (i, name) in raw.into_iter().enumerate() {
+    let line = line_of(bytes, header.start);
+    let mut names = Vec::with_capacity(header.names.len());
+    for (i, name) in header.names.into_iter().enumerate() {
         let name = String::from_utf8(name).map_err(|_| {
             DataError::parse(
-                format!("{origin}: line 1, column {}", i + 1),
+                format!("{origin}: line {line}, column {}", i + 1),
                 "the header name is not valid UTF-8",
             )
         })?;
@@ -149,7 +152,7 @@ fn read_header(
     Schema { fields }
         .check_names()
         .map_err(|e| DataError::parse(format!("{origin}: header"), strip_invalid_prefix(&e)))?;
-    Ok((names, after))
+    Ok((names, header.next))
 }
 
 fn strip_invalid_prefix(e: &DataError) -> String {
@@ -176,7 +179,7 @@ fn tokenize_error(bytes: &[u8], origin: &str, e: TokenizeError) -> DataError {
         ),
         TokenizeError::UnterminatedQuote { offset } => DataError::parse(
             format!("{origin}: line {}", line_of(bytes, offset)),
-            "a quoted field is never closed (missing closing quote)",
+            "the quoted field opened on this line is never closed (missing closing quote)",
         ),
     }
 }
