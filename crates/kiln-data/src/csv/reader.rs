@@ -378,7 +378,15 @@ impl CsvChunks {
                     continue;
                 }
                 self.names = Some(names);
-                start = after;
+                // Consume the header now: if the first record does not fit in the buffer, the
+                // loop comes round again and must not read the header as data.
+                if self.options.has_header {
+                    self.lines_before += memchr::memchr_iter(b'\n', &self.buffer[..after]).count();
+                    self.buffer.drain(..after);
+                } else {
+                    self.buffer.drain(..start);
+                }
+                start = 0;
             }
             let names = self.names.clone().unwrap_or_default();
             let parse = tokenizer::parse_chunk(
