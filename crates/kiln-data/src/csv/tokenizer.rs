@@ -327,7 +327,7 @@ pub fn split_points(buf: &[u8], start: usize, n: usize, quote: u8) -> Vec<usize>
             let nl = pos + i;
             quotes_before += memchr_iter(quote, &buf[pos..nl]).count();
             pos = nl + 1;
-            if quotes_before % 2 == 0 {
+            if quotes_before.is_multiple_of(2) {
                 break Some(pos);
             }
         };
