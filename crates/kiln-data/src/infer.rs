@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use arrow_array::Array as _;
 use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array, StringArray,
@@ -173,7 +174,8 @@ where
     F: Fn() -> I,
     I: Iterator<Item = Option<&'a [u8]>>,
 {
-    if let Some(a) = try_integers(cells, na) {
+    // A column of nothing but missing cells is numeric, not integer (pandas: float64).
+    if let Some(a) = try_integers(cells, na).filter(|a| a.null_count() < a.len()) {
         return Ok((ColumnType::Integer, a));
     }
     if let Some(a) = try_floats(cells, na) {
@@ -182,10 +184,10 @@ where
     if let Some(a) = try_booleans(cells, na, false) {
         return Ok((ColumnType::Boolean, a));
     }
-    if options.detect_datetime {
-        if let Some(a) = try_datetimes(cells, na) {
-            return Ok((ColumnType::Datetime, a));
-        }
+    if options.detect_datetime
+        && let Some(a) = try_datetimes(cells, na)
+    {
+        return Ok((ColumnType::Datetime, a));
     }
     if let Some(bad) = first_invalid_utf8(cells) {
         return Err(bad);
@@ -272,15 +274,20 @@ pub fn parse_i64(c: &[u8]) -> Option<i64> {
     if digits.is_empty() || digits.len() > 19 {
         return None;
     }
-    let mut v: i64 = 0;
+    // Accumulate in u64 so the magnitude of i64::MIN (one more than i64::MAX) fits.
+    let mut v: u64 = 0;
     for &b in digits {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
-        v = v.checked_mul(10)?.checked_add(d as i64)?;
+        v = v.checked_mul(10)?.checked_add(d as u64)?;
     }
-    Some(if neg { -v } else { v })
+    if neg {
+        0i64.checked_sub_unsigned(v)
+    } else {
+        i64::try_from(v).ok()
+    }
 }
 
 /// A float in the syntax pandas accepts (decimal, exponent, `inf`), or `None`.
@@ -359,14 +366,6 @@ where
     I: Iterator<Item = Option<&'a [u8]>>,
 {
     let (values, nulls) = collect_values(cells, na, parse_i64)?;
-    // A column of nothing but missing cells is numeric, not integer (pandas: float64).
-    if nulls
-        .as_ref()
-        .is_some_and(|n| n.null_count() == values.len())
-        || values.is_empty()
-    {
-        return None;
-    }
     Some(Arc::new(Int64Array::new(values.into(), nulls)))
 }
 
@@ -450,8 +449,11 @@ where
     for (new, &old) in sorted.iter().enumerate() {
         remap[old as usize] = new as i32;
     }
-    for k in &mut keys {
-        *k = remap[*k as usize];
+    // Missing cells hold key 0, which need not exist (a column of only missing cells).
+    for (k, &valid) in keys.iter_mut().zip(&validity) {
+        if valid {
+            *k = remap[*k as usize];
+        }
     }
     let values = StringArray::from_iter_values(sorted.iter().map(|&i| names[i as usize]));
     let keys = Int32Array::new(keys.into(), nulls_from(validity, nulls));
@@ -481,7 +483,7 @@ fn suggest_role(name: &str, column_type: ColumnType, array: &ArrayRef) -> Role {
                 array.as_ref(),
             );
             let v = a.values();
-            let consecutive = v.windows(2).all(|w| w[1] == w[0] + 1);
+            let consecutive = v.windows(2).all(|w| w[0].checked_add(1) == Some(w[1]));
             if consecutive || (name_looks_like_id(name) && all_distinct(v.iter().copied())) {
                 Role::Id
             } else {
@@ -544,6 +546,19 @@ mod tests {
         assert_eq!(t(&["a", "b", "a", "a"]), ColumnType::Categorical);
         assert_eq!(t(&["a", "b", "c", "d"]), ColumnType::Text);
         assert_eq!(t(&["99999999999999999999", "1"]), ColumnType::Numeric);
+        assert_eq!(t(&["9223372036854775808", "1"]), ColumnType::Numeric);
+        assert_eq!(t(&["-9223372036854775809", "1"]), ColumnType::Numeric);
+    }
+
+    #[test]
+    fn integers_span_the_whole_i64_range() {
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"+0"), Some(0));
+        assert_eq!(parse_i64(b"-0"), Some(0));
+        assert_eq!(parse_i64(b"9223372036854775808"), None);
+        assert_eq!(parse_i64(b"-9223372036854775809"), None);
+        assert_eq!(parse_i64(b"-"), None);
     }
 
     #[test]
@@ -565,6 +580,16 @@ mod tests {
         assert_eq!(err.row, 1);
         let (_, a) = build(&["yes", "0", "NA"], Some(ColumnType::Boolean)).unwrap();
         assert_eq!(a.null_count(), 1);
+    }
+
+    #[test]
+    fn every_type_can_be_forced_on_columns_without_values() {
+        for t in ColumnType::ALL {
+            let (f, a) = build(&["", "NA"], Some(t)).unwrap();
+            assert_eq!((f.column_type, a.null_count()), (t, 2), "{t}");
+            let (f, a) = build(&[], Some(t)).unwrap();
+            assert_eq!((f.column_type, a.len()), (t, 0), "{t}");
+        }
     }
 
     #[test]
@@ -599,5 +624,20 @@ mod tests {
         .unwrap();
         assert_eq!(f.role, Role::Feature);
         assert!(name_looks_like_id("PassengerId") && !name_looks_like_id("paid"));
+        // i64::MAX has no successor; the check must not overflow.
+        let bytes: Vec<Option<&[u8]>> =
+            vec![Some(b"9223372036854775807"), Some(b"-9223372036854775808")];
+        let (f, _) = build_column(
+            "n",
+            || bytes.iter().copied(),
+            None,
+            &NaTokens::default(),
+            &InferOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (f.column_type, f.role),
+            (ColumnType::Integer, Role::Feature)
+        );
     }
 }

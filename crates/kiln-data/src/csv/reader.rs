@@ -120,7 +120,7 @@ fn read_header(
     options: &CsvOptions,
     dialect: Dialect,
 ) -> Result<(Vec<String>, usize)> {
-    let Some((raw, after)) = tokenizer::parse_header(bytes, start, dialect)
+    let Some(header) = tokenizer::parse_header(bytes, start, dialect)
         .map_err(|e| tokenize_error(bytes, origin, e))?
     else {
         return Err(DataError::parse(
@@ -129,14 +129,17 @@ fn read_header(
         ));
     };
     if !options.has_header {
-        let names = (1..=raw.len()).map(|i| format!("column_{i}")).collect();
+        let names = (1..=header.names.len())
+            .map(|i| format!("column_{i}"))
+            .collect();
         return Ok((names, start));
     }
-    let mut names = Vec::with_capacity(raw.len());
-    for (i, name) in raw.into_iter().enumerate() {
+    let line = line_of(bytes, header.start);
+    let mut names = Vec::with_capacity(header.names.len());
+    for (i, name) in header.names.into_iter().enumerate() {
         let name = String::from_utf8(name).map_err(|_| {
             DataError::parse(
-                format!("{origin}: line 1, column {}", i + 1),
+                format!("{origin}: line {line}, column {}", i + 1),
                 "the header name is not valid UTF-8",
             )
         })?;
@@ -149,7 +152,7 @@ fn read_header(
     Schema { fields }
         .check_names()
         .map_err(|e| DataError::parse(format!("{origin}: header"), strip_invalid_prefix(&e)))?;
-    Ok((names, after))
+    Ok((names, header.next))
 }
 
 fn strip_invalid_prefix(e: &DataError) -> String {
@@ -176,7 +179,7 @@ fn tokenize_error(bytes: &[u8], origin: &str, e: TokenizeError) -> DataError {
         ),
         TokenizeError::UnterminatedQuote { offset } => DataError::parse(
             format!("{origin}: line {}", line_of(bytes, offset)),
-            "a quoted field is never closed (missing closing quote)",
+            "the quoted field opened on this line is never closed (missing closing quote)",
         ),
     }
 }
@@ -216,7 +219,7 @@ fn build_frame(
             };
             infer::build_column(&names[c], cells, forced, &na, &options.infer).map_err(|e| {
                 let (chunk, row) = locate_row(chunks, e.row);
-                let offset = chunk.base + chunk.row_starts[row] as usize;
+                let offset = chunk.base + chunk.row_starts.get(row).map_or(0, |&s| s as usize);
                 let mut message = format!("expected {}, found '{}'", e.expected, e.text);
                 if fixed.is_some() {
                     message.push_str(&format!(
@@ -375,7 +378,15 @@ impl CsvChunks {
                     continue;
                 }
                 self.names = Some(names);
-                start = after;
+                // Consume the header now: if the first record does not fit in the buffer, the
+                // loop comes round again and must not read the header as data.
+                if self.options.has_header {
+                    self.lines_before += memchr::memchr_iter(b'\n', &self.buffer[..after]).count();
+                    self.buffer.drain(..after);
+                } else {
+                    self.buffer.drain(..start);
+                }
+                start = 0;
             }
             let names = self.names.clone().unwrap_or_default();
             let parse = tokenizer::parse_chunk(
@@ -435,15 +446,15 @@ impl CsvChunks {
 
 /// Adds `lines` to the line number in a parse error's location.
 fn shift_line(err: &mut DataError, lines: usize) {
-    if let DataError::Parse { location, .. } = err {
-        if let Some(i) = location.find("line ") {
-            let digits: String = location[i + 5..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            if let Ok(n) = digits.parse::<usize>() {
-                location.replace_range(i + 5..i + 5 + digits.len(), &(n + lines).to_string());
-            }
+    if let DataError::Parse { location, .. } = err
+        && let Some(i) = location.find("line ")
+    {
+        let digits: String = location[i + 5..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        if let Ok(n) = digits.parse::<usize>() {
+            location.replace_range(i + 5..i + 5 + digits.len(), &(n + lines).to_string());
         }
     }
 }

@@ -3,7 +3,8 @@
 //! Rules: fields are separated by the delimiter and records by `\n` (a `\r` before it is dropped);
 //! a field that starts with the quote character is quoted: it may hold delimiters, newlines and
 //! doubled quotes (`""` → `"`); text after a closing quote is appended as in Python's `csv`; a quote
-//! inside an unquoted field is literal. Blank lines are skipped.
+//! inside an unquoted field is literal. Blank lines (empty or only spaces, tabs and `\r`) are
+//! skipped, as pandas skips them.
 //!
 //! Fields are stored as `(start, end)` byte offsets into the input; a quoted field that needed
 //! unescaping is copied into a per-chunk scratch buffer and flagged with the top bit of `start`.
@@ -52,7 +53,7 @@ pub enum TokenizeError {
     },
     /// A quoted field is still open at the end of the input.
     UnterminatedQuote {
-        /// Absolute byte offset of the row holding the opening quote.
+        /// Absolute byte offset of the opening quote.
         offset: usize,
     },
 }
@@ -64,8 +65,8 @@ enum RecordEnd {
     Newline(usize),
     /// At the end of the input without a newline.
     EndOfInput,
-    /// Inside a quoted field at the end of the input.
-    OpenQuote,
+    /// Inside a quoted field at the end of the input; the offset of its opening quote.
+    OpenQuote(usize),
 }
 
 impl Records {
@@ -98,13 +99,24 @@ impl Records {
     }
 }
 
-/// Skips blank lines (`\n` or `\r\n`) at `pos`.
-fn skip_blank_lines(buf: &[u8], mut pos: usize, end: usize) -> usize {
+/// Skips blank lines at `pos`: lines that are empty or hold only spaces, tabs and `\r` (unless
+/// one of them is the delimiter or quote), as pandas' `skip_blank_lines` does. Such a run that
+/// reaches `end` without a newline is a blank last line only when `end_is_eof`; otherwise the
+/// rest of the line is still to come (streaming) and it is left in place.
+fn skip_blank_lines(buf: &[u8], mut pos: usize, end: usize, d: Dialect, end_is_eof: bool) -> usize {
     loop {
-        if pos < end && buf[pos] == b'\n' {
-            pos += 1;
-        } else if pos + 1 < end && buf[pos] == b'\r' && buf[pos + 1] == b'\n' {
-            pos += 2;
+        let mut i = pos;
+        while i < end
+            && matches!(buf[i], b' ' | b'\t' | b'\r')
+            && buf[i] != d.delimiter
+            && buf[i] != d.quote
+        {
+            i += 1;
+        }
+        if i < end && buf[i] == b'\n' {
+            pos = i + 1;
+        } else if i == end && end_is_eof {
+            return end;
         } else {
             return pos;
         }
@@ -149,7 +161,7 @@ fn parse_quoted_record(buf: &[u8], mut pos: usize, d: Dialect, out: &mut Records
             let content_end;
             loop {
                 let Some(i) = memchr(d.quote, &buf[cursor..]) else {
-                    return RecordEnd::OpenQuote;
+                    return RecordEnd::OpenQuote(pos);
                 };
                 let q = cursor + i;
                 if q + 1 < buf.len() && buf[q + 1] == d.quote {
@@ -200,14 +212,21 @@ fn parse_quoted_record(buf: &[u8], mut pos: usize, d: Dialect, out: &mut Records
     }
 }
 
-/// Parses the first non-blank record at or after `pos`: the header. Returns its fields and the
-/// offset after it, or `None` when the input holds no record.
-pub fn parse_header(
-    buf: &[u8],
-    pos: usize,
-    d: Dialect,
-) -> Result<Option<(Vec<Vec<u8>>, usize)>, TokenizeError> {
-    let start = skip_blank_lines(buf, pos, buf.len());
+/// The header record: its fields and where it lies in the input.
+#[derive(Debug)]
+pub struct Header {
+    /// The raw field texts.
+    pub names: Vec<Vec<u8>>,
+    /// Offset of the header's first byte (after any blank lines).
+    pub start: usize,
+    /// Offset after the header record.
+    pub next: usize,
+}
+
+/// Parses the first non-blank record at or after `pos`: the header. `None` when the input holds
+/// no record.
+pub fn parse_header(buf: &[u8], pos: usize, d: Dialect) -> Result<Option<Header>, TokenizeError> {
+    let start = skip_blank_lines(buf, pos, buf.len(), d, true);
     if start >= buf.len() {
         return Ok(None);
     }
@@ -215,12 +234,14 @@ pub fn parse_header(
     let next = match parse_record(buf, start, d, &mut rec) {
         RecordEnd::Newline(n) => n,
         RecordEnd::EndOfInput => buf.len(),
-        RecordEnd::OpenQuote => return Err(TokenizeError::UnterminatedQuote { offset: start }),
+        RecordEnd::OpenQuote(quote) => {
+            return Err(TokenizeError::UnterminatedQuote { offset: quote });
+        }
     };
     let names = (0..rec.fields.len())
         .map(|i| rec.field(buf, i).to_vec())
         .collect();
-    Ok(Some((names, next)))
+    Ok(Some(Header { names, start, next }))
 }
 
 /// Outcome of tokenizing `buf[start..end]`.
@@ -249,19 +270,21 @@ pub fn parse_chunk(
     };
     let mut pos = start;
     loop {
-        pos = skip_blank_lines(buf, pos, buf.len());
+        // Blank lines are skipped up to `end` only: the next chunk skips its own, so a chunk
+        // ends exactly where the next one starts.
+        pos = skip_blank_lines(buf, pos, end, d, final_chunk && end == buf.len());
         if pos >= end {
             break;
         }
         let before = rec.fields.len();
         let outcome = parse_record(buf, pos, d, &mut rec);
-        let cut_off = matches!(outcome, RecordEnd::EndOfInput | RecordEnd::OpenQuote);
+        let cut_off = matches!(outcome, RecordEnd::EndOfInput | RecordEnd::OpenQuote(_));
         if cut_off && !final_chunk {
             rec.fields.truncate(before);
             break;
         }
-        if outcome == RecordEnd::OpenQuote {
-            return Err(TokenizeError::UnterminatedQuote { offset: pos });
+        if let RecordEnd::OpenQuote(quote) = outcome {
+            return Err(TokenizeError::UnterminatedQuote { offset: quote });
         }
         let found = rec.fields.len() - before;
         if found != n_cols {
@@ -304,7 +327,7 @@ pub fn split_points(buf: &[u8], start: usize, n: usize, quote: u8) -> Vec<usize>
             let nl = pos + i;
             quotes_before += memchr_iter(quote, &buf[pos..nl]).count();
             pos = nl + 1;
-            if quotes_before % 2 == 0 {
+            if quotes_before.is_multiple_of(2) {
                 break Some(pos);
             }
         };
@@ -365,6 +388,31 @@ mod tests {
     }
 
     #[test]
+    fn skips_whitespace_only_lines_like_pandas() {
+        let got = rows("1,2\n   \n\t\r\n\n3,4\n  ", 2).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                vec!["1".to_string(), "2".into()],
+                vec!["3".into(), "4".into()]
+            ]
+        );
+        // Padding before a value is not a blank line.
+        let got = rows("  1,2\n", 2).unwrap();
+        assert_eq!(got, vec![vec!["  1".to_string(), "2".into()]]);
+        // With a tab delimiter a line of tabs is a row of empty cells.
+        let tab = Dialect {
+            delimiter: b'\t',
+            quote: b'"',
+        };
+        let p = parse_chunk(b"\t\n", 0, 2, 2, tab, true).unwrap();
+        assert_eq!(p.records.n_rows(), 1);
+        // While streaming, trailing blanks without a newline wait for more input.
+        let p = parse_chunk(b"1,2\n  ", 0, 6, 2, D, false).unwrap();
+        assert_eq!((p.records.n_rows(), p.consumed), (1, 4));
+    }
+
+    #[test]
     fn reports_ragged_rows_and_open_quotes() {
         assert_eq!(
             rows("1,2\n3\n", 2),
@@ -376,7 +424,12 @@ mod tests {
         );
         assert_eq!(
             rows("1,\"2\n", 2),
-            Err(TokenizeError::UnterminatedQuote { offset: 0 })
+            Err(TokenizeError::UnterminatedQuote { offset: 2 })
+        );
+        // The opening quote of the unclosed field, not the start of its record.
+        assert_eq!(
+            rows("\"a\nb\",\"c\n", 2),
+            Err(TokenizeError::UnterminatedQuote { offset: 6 })
         );
     }
 
