@@ -14,7 +14,9 @@
 //! value distinct and no missing cells gets role `id` when its name looks like an identifier
 //! (`id`, `*_id`, `*Id`, `id_*`) or, for integers, when the values are consecutive.
 
-use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use arrow_array::Array as _;
@@ -62,43 +64,40 @@ impl Default for InferOptions {
 /// The set of cell texts that mean "missing".
 #[derive(Debug, Clone)]
 pub struct NaTokens {
-    tokens: Vec<Vec<u8>>,
-    /// Bit `n` set when some token has length `n` (< 64): rejects most cells with one test.
-    length_mask: u64,
-    long_tokens: bool,
+    /// Tokens shorter than `SHORT` bytes, bucketed by length: a cell is compared only with the
+    /// tokens of its own length, and first by its first byte. This check runs on every cell.
+    by_length: Vec<Vec<Vec<u8>>>,
+    /// Tokens of `SHORT` bytes or more.
+    long: Vec<Vec<u8>>,
 }
+
+const SHORT: usize = 32;
 
 impl NaTokens {
     /// A token set from strings.
     pub fn new<S: AsRef<str>>(tokens: &[S]) -> Self {
-        let tokens: Vec<Vec<u8>> = tokens
-            .iter()
-            .map(|t| t.as_ref().as_bytes().to_vec())
-            .collect();
-        let mut length_mask = 0u64;
-        let mut long_tokens = false;
-        for t in &tokens {
-            if t.len() < 64 {
-                length_mask |= 1 << t.len();
+        let mut by_length = vec![Vec::new(); SHORT];
+        let mut long = Vec::new();
+        for t in tokens {
+            let t = t.as_ref().as_bytes().to_vec();
+            if t.len() < SHORT {
+                by_length[t.len()].push(t);
             } else {
-                long_tokens = true;
+                long.push(t);
             }
         }
-        NaTokens {
-            tokens,
-            length_mask,
-            long_tokens,
-        }
+        NaTokens { by_length, long }
     }
 
     /// True when `cell` is one of the tokens.
     #[inline]
     pub fn is_na(&self, cell: &[u8]) -> bool {
-        let n = cell.len();
-        if n < 64 && self.length_mask & (1 << n) == 0 && !self.long_tokens {
-            return false;
+        match self.by_length.get(cell.len()) {
+            Some(bucket) => bucket
+                .iter()
+                .any(|t| t.first() == cell.first() && t.as_slice() == cell),
+            None => self.long.iter().any(|t| t.as_slice() == cell),
         }
-        self.tokens.iter().any(|t| t.as_slice() == cell)
     }
 }
 
@@ -189,27 +188,13 @@ where
     {
         return Ok((ColumnType::Datetime, a));
     }
-    if let Some(bad) = first_invalid_utf8(cells) {
-        return Err(bad);
-    }
     let limit = options.categorical_max_distinct;
     Ok(
-        match try_categorical(cells, na, limit, options.categorical_max_ratio) {
+        match try_categorical(cells, na, limit, options.categorical_max_ratio)? {
             Some(a) => (ColumnType::Categorical, a),
-            None => (ColumnType::Text, build_text(cells, na)),
+            None => (ColumnType::Text, build_text(cells, na)?),
         },
     )
-}
-
-fn first_invalid_utf8<'a, I, F>(cells: &F) -> Option<CellError>
-where
-    F: Fn() -> I,
-    I: Iterator<Item = Option<&'a [u8]>>,
-{
-    cells().enumerate().find_map(|(row, c)| {
-        c.filter(|c| std::str::from_utf8(c).is_err())
-            .map(|c| CellError::new(row, c, "valid UTF-8 text"))
-    })
 }
 
 fn build_forced<'a, I, F>(t: ColumnType, cells: &F, na: &NaTokens) -> Result<ArrayRef, CellError>
@@ -242,17 +227,9 @@ where
                 datetime::parse_micros(trim(c)).is_some()
             })
         })?,
-        ColumnType::Categorical | ColumnType::Text => {
-            if let Some(bad) = first_invalid_utf8(cells) {
-                return Err(bad);
-            }
-            if t == ColumnType::Text {
-                build_text(cells, na)
-            } else {
-                try_categorical(cells, na, usize::MAX, f64::INFINITY)
-                    .ok_or_else(|| CellError::new(0, b"", "valid UTF-8 text"))?
-            }
-        }
+        ColumnType::Text => build_text(cells, na)?,
+        ColumnType::Categorical => try_categorical(cells, na, usize::MAX, f64::INFINITY)?
+            .ok_or_else(|| CellError::new(0, b"", "a categorical column"))?,
     })
 }
 
@@ -300,9 +277,53 @@ pub fn parse_f64(c: &[u8]) -> Option<f64> {
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.' | b'i' | b'I')) {
         return None;
     }
+    if let Some(v) = parse_simple_decimal(c) {
+        return Some(v);
+    }
     let s = std::str::from_utf8(c).ok()?;
     let v: f64 = s.parse().ok()?;
     if v.is_nan() { None } else { Some(v) }
+}
+
+/// Powers of ten that are exact in f64.
+const EXACT_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Clinger's fast path for the common `[-]digits[.digits]` form: with at most 15 significant
+/// digits the mantissa and the power of ten are both exact in f64, so one IEEE division gives
+/// the correctly rounded value, identical to the full parser. Anything else returns `None`.
+#[inline]
+fn parse_simple_decimal(c: &[u8]) -> Option<f64> {
+    let (neg, body) = match c.first()? {
+        b'-' => (true, &c[1..]),
+        b'+' => (false, &c[1..]),
+        _ => (false, c),
+    };
+    let mut mantissa: u64 = 0;
+    let mut digits = 0usize;
+    let mut frac_digits = 0usize;
+    let mut seen_dot = false;
+    for &b in body {
+        if b.is_ascii_digit() {
+            mantissa = mantissa * 10 + u64::from(b - b'0');
+            digits += 1;
+            frac_digits += usize::from(seen_dot);
+            if digits > 15 {
+                return None;
+            }
+        } else if b == b'.' && !seen_dot {
+            seen_dot = true;
+        } else {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let v = mantissa as f64 / EXACT_POW10[frac_digits];
+    Some(if neg { -v } else { v })
 }
 
 /// A boolean: `true`/`false` as pandas spells them; with `lenient`, also 1/0 and yes/no.
@@ -340,14 +361,15 @@ where
     F: Fn() -> I,
     I: Iterator<Item = Option<&'a [u8]>>,
 {
-    let it = cells();
+    let mut it = cells();
     let mut values = Vec::with_capacity(it.size_hint().0);
     let mut validity = Vec::with_capacity(it.size_hint().0);
     let mut nulls = 0;
-    for c in it {
+    // Internal iteration: the chained per-chunk iterators fold without a per-cell `next` hop.
+    let flow = it.try_for_each(|c| {
         match c {
             Some(c) if !na.is_na(c) => {
-                values.push(parse(c)?);
+                values.push(parse(c).ok_or(())?);
                 validity.push(true);
             }
             _ => {
@@ -356,7 +378,9 @@ where
                 nulls += 1;
             }
         }
-    }
+        Ok::<(), ()>(())
+    });
+    flow.ok()?;
     Some((values, nulls_from(validity, nulls)))
 }
 
@@ -406,43 +430,54 @@ fn try_categorical<'a, I, F>(
     na: &NaTokens,
     max_distinct: usize,
     max_ratio: f64,
-) -> Option<ArrayRef>
+) -> Result<Option<ArrayRef>, CellError>
 where
     F: Fn() -> I,
     I: Iterator<Item = Option<&'a [u8]>>,
 {
-    let mut index: HashMap<&'a [u8], i32> = HashMap::new();
-    let mut order: Vec<&'a [u8]> = Vec::new();
+    let mut index: FxHashMap<&'a [u8], i32> = FxHashMap::default();
+    let mut order: Vec<&'a str> = Vec::new();
     let it = cells();
     let mut keys = Vec::with_capacity(it.size_hint().0);
     let mut validity = Vec::with_capacity(it.size_hint().0);
     let mut nulls = 0;
-    for c in it {
+    // Break(None): too many distinct values; Break(Some(e)): invalid UTF-8 (checked once per
+    // distinct value, since equal bytes are equally valid).
+    let flow = it.enumerate().try_for_each(|(row, c)| {
         let Some(c) = c.filter(|c| !na.is_na(c)) else {
             keys.push(0);
             validity.push(false);
             nulls += 1;
-            continue;
+            return ControlFlow::Continue(());
         };
-        let next = order.len() as i32;
-        let code = *index.entry(c).or_insert_with(|| {
-            order.push(c);
-            next
-        });
-        if order.len() > max_distinct {
-            return None;
-        }
+        let code = match index.get(c) {
+            Some(&code) => code,
+            None => {
+                let Ok(text) = std::str::from_utf8(c) else {
+                    return ControlFlow::Break(Some(CellError::new(row, c, "valid UTF-8 text")));
+                };
+                if order.len() >= max_distinct {
+                    return ControlFlow::Break(None);
+                }
+                order.push(text);
+                index.insert(c, order.len() as i32 - 1);
+                order.len() as i32 - 1
+            }
+        };
         keys.push(code);
         validity.push(true);
+        ControlFlow::Continue(())
+    });
+    match flow {
+        ControlFlow::Break(Some(e)) => return Err(e),
+        ControlFlow::Break(None) => return Ok(None),
+        ControlFlow::Continue(()) => {}
     }
     let non_null = keys.len() - nulls;
     if order.len() as f64 > max_ratio * non_null as f64 && order.len() > 1 {
-        return None;
+        return Ok(None);
     }
-    let names: Vec<&str> = order
-        .iter()
-        .map(|b| std::str::from_utf8(b).ok())
-        .collect::<Option<_>>()?;
+    let names = order;
     let mut sorted: Vec<i32> = (0..names.len() as i32).collect();
     sorted.sort_by(|&a, &b| names[a as usize].cmp(names[b as usize]));
     let mut remap = vec![0i32; names.len()];
@@ -457,20 +492,28 @@ where
     }
     let values = StringArray::from_iter_values(sorted.iter().map(|&i| names[i as usize]));
     let keys = Int32Array::new(keys.into(), nulls_from(validity, nulls));
-    let dict = DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values)).ok()?;
-    Some(Arc::new(dict))
+    let dict = DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values))
+        .map_err(|e| CellError::new(0, b"", format!("a valid dictionary ({e})")))?;
+    Ok(Some(Arc::new(dict)))
 }
 
-/// Text column; invalid UTF-8 is replaced (callers that must reject it check first).
-fn build_text<'a, I, F>(cells: &F, na: &NaTokens) -> ArrayRef
+/// Text column; a cell that is not valid UTF-8 is an error naming its row.
+fn build_text<'a, I, F>(cells: &F, na: &NaTokens) -> Result<ArrayRef, CellError>
 where
     F: Fn() -> I,
     I: Iterator<Item = Option<&'a [u8]>>,
 {
-    let values: StringArray = cells()
-        .map(|c| c.filter(|c| !na.is_na(c)).map(String::from_utf8_lossy))
-        .collect();
-    Arc::new(values)
+    let mut builder = arrow_array::builder::StringBuilder::new();
+    for (row, c) in cells().enumerate() {
+        match c.filter(|c| !na.is_na(c)) {
+            None => builder.append_null(),
+            Some(c) => match std::str::from_utf8(c) {
+                Ok(text) => builder.append_value(text),
+                Err(_) => return Err(CellError::new(row, c, "valid UTF-8 text")),
+            },
+        }
+    }
+    Ok(Arc::new(builder.finish()))
 }
 
 /// `id` / `time` role suggestions (see the module comment).
@@ -639,5 +682,18 @@ mod tests {
             (f.column_type, f.role),
             (ColumnType::Integer, Role::Feature)
         );
+    }
+
+    proptest::proptest! {
+        /// The fast decimal path must give bit-identical values to the full parser.
+        #[test]
+        fn fast_decimal_path_matches_the_full_parser(text in "[-+]?[0-9]{0,16}(\\.[0-9]{0,16})?") {
+            let expected = text.parse::<f64>().ok();
+            let fast = parse_simple_decimal(text.as_bytes());
+            if let Some(v) = fast {
+                proptest::prop_assert_eq!(Some(v.to_bits()), expected.map(f64::to_bits), "{}", text);
+            }
+            proptest::prop_assert_eq!(parse_f64(text.as_bytes()).map(f64::to_bits), expected.map(f64::to_bits));
+        }
     }
 }

@@ -210,7 +210,7 @@ fn build_frame(
         .map(|c| {
             let cells = || {
                 chunks.iter().flat_map(move |ch| {
-                    (0..ch.n_rows()).map(move |r| Some(ch.field(bytes, r * n_cols + c)))
+                    ch.column(bytes, c).map(Some)
                 })
             };
             let forced = match fixed {

@@ -32,7 +32,9 @@ pub struct Dialect {
 pub struct Records {
     /// Byte offset of the chunk within the whole input.
     pub base: usize,
-    /// Field offsets, row-major: field `c` of row `r` is `fields[r * n_cols + c]`.
+    /// Field offsets. Row-major while parsing; `parse_chunk` ends by transposing them to
+    /// column-major (field `c` of row `r` at `fields[c * n_rows + r]`), because every later pass
+    /// reads one column at a time and a strided walk would miss the cache on every cell.
     fields: Vec<(u32, u32)>,
     /// Offset (relative to `base`) where each row starts, for line numbers in errors.
     pub row_starts: Vec<u32>,
@@ -75,15 +77,47 @@ impl Records {
         self.row_starts.len()
     }
 
-    /// The bytes of one field, resolved against the input the chunk was parsed from.
+    /// The cells of one column, resolved against the input the chunk was parsed from.
+    pub fn column<'a>(
+        &'a self,
+        input: &'a [u8],
+        col: usize,
+    ) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let n = self.n_rows();
+        self.fields[col * n..(col + 1) * n]
+            .iter()
+            .map(move |&(start, end)| self.resolve(input, start, end))
+    }
+
+    /// The bytes of the field at a position of `fields`.
     #[inline]
-    pub fn field<'a>(&'a self, input: &'a [u8], index: usize) -> &'a [u8] {
+    fn field<'a>(&'a self, input: &'a [u8], index: usize) -> &'a [u8] {
         let (start, end) = self.fields[index];
+        self.resolve(input, start, end)
+    }
+
+    #[inline]
+    fn resolve<'a>(&'a self, input: &'a [u8], start: u32, end: u32) -> &'a [u8] {
         if start & SCRATCH != 0 {
             &self.scratch[(start & !SCRATCH) as usize..end as usize]
         } else {
             &input[self.base + start as usize..self.base + end as usize]
         }
+    }
+
+    /// Reorders the row-major fields column-major (see `fields`).
+    fn transpose(&mut self, n_cols: usize) {
+        let n_rows = self.n_rows();
+        if n_cols <= 1 || n_rows <= 1 {
+            return;
+        }
+        let mut out = vec![(0u32, 0u32); self.fields.len()];
+        for (r, row) in self.fields.chunks_exact(n_cols).enumerate() {
+            for (c, &f) in row.iter().enumerate() {
+                out[c * n_rows + r] = f;
+            }
+        }
+        self.fields = out;
     }
 
     fn push_slice(&mut self, start: usize, end: usize) {
@@ -300,6 +334,7 @@ pub fn parse_chunk(
             _ => buf.len(),
         };
     }
+    rec.transpose(n_cols);
     Ok(ChunkParse {
         consumed: pos.min(buf.len()),
         records: rec,
@@ -355,14 +390,16 @@ mod tests {
     fn rows(input: &str, n_cols: usize) -> Result<Vec<Vec<String>>, TokenizeError> {
         let buf = input.as_bytes();
         let p = parse_chunk(buf, 0, buf.len(), n_cols, D, true)?;
-        Ok((0..p.records.n_rows())
-            .map(|r| {
-                (0..n_cols)
-                    .map(|c| {
-                        String::from_utf8(p.records.field(buf, r * n_cols + c).to_vec()).unwrap()
-                    })
+        let columns: Vec<Vec<String>> = (0..n_cols)
+            .map(|c| {
+                p.records
+                    .column(buf, c)
+                    .map(|f| String::from_utf8(f.to_vec()).unwrap())
                     .collect()
             })
+            .collect();
+        Ok((0..p.records.n_rows())
+            .map(|r| columns.iter().map(|col| col[r].clone()).collect())
             .collect())
     }
 
