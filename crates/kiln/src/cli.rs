@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Inspect, convert, generate and drift data files.
     #[command(subcommand)]
-    Data(DataCommand),
+    Data(Box<DataCommand>),
     /// List and export the bundled real datasets.
     #[command(subcommand)]
     Datasets(DatasetsCommand),

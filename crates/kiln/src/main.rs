@@ -12,7 +12,7 @@ fn main() {
     let cli = cli::Cli::parse();
     let json = cli.json;
     let result = match cli.command {
-        cli::Command::Data(cmd) => commands::data::run(cmd, json),
+        cli::Command::Data(cmd) => commands::data::run(*cmd, json),
         cli::Command::Datasets(cmd) => commands::datasets::run(cmd, json),
         cli::Command::Quickstart => commands::quickstart::run(json),
     };
