@@ -91,17 +91,22 @@ pub fn classification_report(
     })
 }
 
-/// Support as scikit-learn prints it: an integer when whole, else the shortest decimal.
-fn support_text(s: f64) -> String {
+/// Support as text: an integer when whole (as scikit-learn prints unweighted counts), else with
+/// `digits` decimals. scikit-learn prints weighted supports as Python floats (`108.0`, or all 17
+/// significant digits, whose last ones depend on summation order and say nothing).
+fn support_text(s: f64, digits: usize) -> String {
     if s.fract() == 0.0 && s.abs() < 1e15 {
+        // Whole and below 1e15, so the cast is exact.
         format!("{}", s as i64)
     } else {
-        format!("{s}")
+        format!("{s:.digits$}")
     }
 }
 
 impl ClassificationReport {
-    /// The report as scikit-learn's text table with `digits` decimals.
+    /// The report as scikit-learn's text table with `digits` decimals: identical text without
+    /// sample weights; with weights, supports are printed as integers when whole and with `digits`
+    /// decimals otherwise.
     pub fn to_text(&self, digits: usize) -> String {
         let names: Vec<String> = self.classes.iter().map(|c| c.label.to_string()).collect();
         let width = names
@@ -123,14 +128,14 @@ impl ClassificationReport {
                 r.precision,
                 r.recall,
                 r.f1,
-                support_text(r.support)
+                support_text(r.support, digits)
             );
         };
         for (name, c) in names.iter().zip(&self.classes) {
             line(name, &c.scores);
         }
         out.push('\n');
-        let total = support_text(self.macro_avg.support);
+        let total = support_text(self.macro_avg.support, digits);
         let _ = writeln!(
             out,
             "{:>width$}  {:>9} {:>9} {:>9.digits$} {:>9}",
@@ -143,7 +148,7 @@ impl ClassificationReport {
                 r.precision,
                 r.recall,
                 r.f1,
-                support_text(r.support)
+                support_text(r.support, digits)
             );
         };
         line("macro avg", &self.macro_avg);
