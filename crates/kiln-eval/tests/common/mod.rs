@@ -52,7 +52,7 @@ pub fn weights(case: &Value) -> Option<Vec<f64>> {
 /// Worst absolute error per metric, checked against a tolerance as values come in.
 pub struct Worst {
     tol: f64,
-    worst: BTreeMap<String, f64>,
+    worst: BTreeMap<String, (f64, f64)>,
     compared: usize,
 }
 
@@ -80,8 +80,9 @@ impl Worst {
             "{case} / {metric}: got {got:e}, scikit-learn {expected:e}, |diff| {err:e} > tol {:e}",
             self.tol
         );
-        let slot = self.worst.entry(metric.to_string()).or_insert(0.0);
-        *slot = slot.max(err);
+        let slot = self.worst.entry(metric.to_string()).or_insert((0.0, 0.0));
+        slot.0 = slot.0.max(err);
+        slot.1 = slot.1.max(err / expected.abs().max(1.0));
     }
 
     /// Compares two sequences element by element (and their lengths).
@@ -96,11 +97,12 @@ impl Worst {
         }
     }
 
-    /// Prints the worst error per metric (visible with `--nocapture`) and returns the count.
+    /// Prints the worst absolute error and the worst error scaled by `max(1, |expected|)` per
+    /// metric (visible with `--nocapture`) and returns the number of values compared.
     pub fn report(&self, title: &str) -> usize {
         println!("{title}: {} values compared", self.compared);
-        for (metric, err) in &self.worst {
-            println!("  {metric:<32} worst |diff| {err:.3e}");
+        for (metric, (abs, scaled)) in &self.worst {
+            println!("  {metric:<28} worst |diff| {abs:.2e}   scaled {scaled:.2e}");
         }
         self.compared
     }
