@@ -61,6 +61,8 @@ def weights_for(n: int, kind: str):
         w[RNG.random(n) < 0.2] = 0.0
         w[0] = 1.0
         return w
+    if kind == "ones":
+        return np.ones(n)
     if kind == "integer":
         return RNG.integers(1, 5, n).astype(float)
     raise ValueError(kind)
@@ -237,6 +239,8 @@ def regression():
                 "none"))
     out.append(("even_median_weighted", np.array([1.0, 2.0, 3.0, 4.0]), np.zeros(4),
                 "integer"))
+    # Unit weights put the cumulative weight exactly on the half: the two middle errors average.
+    out.append(("even_median_unit_weights", np.array([1.0, 2.0, 3.0, 4.0]), np.zeros(4), "ones"))
     cases = []
     for name, y, yhat, wkind in out:
         w = weights_for(len(y), wkind)
