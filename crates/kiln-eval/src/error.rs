@@ -15,9 +15,7 @@ pub enum EvalError {
         arg: &'static str,
     },
     /// Two inputs that must pair up row by row have different lengths.
-    #[error(
-        "`{left}` has {left_len} values but `{right}` has {right_len}; expected {right_len} = {left_len}"
-    )]
+    #[error("`{left}` has {left_len} values but `{right}` has {right_len}; expected equal lengths")]
     LengthMismatch {
         /// The first argument.
         left: &'static str,

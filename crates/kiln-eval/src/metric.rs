@@ -290,7 +290,14 @@ impl Metric {
                     Metric::ExplainedVariance => explained_variance(y_true, v, w),
                     Metric::Mape => mean_absolute_percentage_error(y_true, v, w),
                     Metric::MedianAbsoluteError => median_absolute_error(y_true, v, w),
-                    // MaxError is the only metric left; it has no weights in scikit-learn.
+                    // MaxError is the only metric left; it has no weights in scikit-learn, and
+                    // silently ignoring weights a caller passed would be a wrong answer.
+                    _ if w.is_some() => Err(EvalError::InvalidParameter {
+                        arg: "sample_weight",
+                        value: "given".to_string(),
+                        expected: "no weights: max_error is unweighted (as in scikit-learn)"
+                            .to_string(),
+                    }),
                     _ => max_error(y_true, v),
                 }
             }
