@@ -2,8 +2,6 @@
 //! the macro and weighted averages — as a struct for code and the registry, and as the same text
 //! table scikit-learn's `classification_report` prints.
 
-use std::fmt::Write as _;
-
 use serde::{Deserialize, Serialize};
 
 use crate::classification::{Average, average_scores, confusion_matrix, scores_from_matrix};
@@ -103,6 +101,17 @@ fn support_text(s: f64, digits: usize) -> String {
     }
 }
 
+/// One line of the text table: name, precision, recall, F1, support.
+fn row_text(name: &str, r: &ReportRow, width: usize, digits: usize) -> String {
+    format!(
+        "{name:>width$}  {:>9.digits$} {:>9.digits$} {:>9.digits$} {:>9}\n",
+        r.precision,
+        r.recall,
+        r.f1,
+        support_text(r.support, digits)
+    )
+}
+
 impl ClassificationReport {
     /// The report as scikit-learn's text table with `digits` decimals: identical text without
     /// sample weights; with weights, supports are printed as integers when whole and with `digits`
@@ -120,39 +129,17 @@ impl ClassificationReport {
             "{:>width$}  {:>9} {:>9} {:>9} {:>9}\n\n",
             "", "precision", "recall", "f1-score", "support"
         );
-        let mut line = |name: &str, r: &ReportRow| {
-            // Writing to a String cannot fail.
-            let _ = writeln!(
-                out,
-                "{name:>width$}  {:>9.digits$} {:>9.digits$} {:>9.digits$} {:>9}",
-                r.precision,
-                r.recall,
-                r.f1,
-                support_text(r.support, digits)
-            );
-        };
         for (name, c) in names.iter().zip(&self.classes) {
-            line(name, &c.scores);
+            out += &row_text(name, &c.scores, width, digits);
         }
         out.push('\n');
         let total = support_text(self.macro_avg.support, digits);
-        let _ = writeln!(
-            out,
-            "{:>width$}  {:>9} {:>9} {:>9.digits$} {:>9}",
+        out += &format!(
+            "{:>width$}  {:>9} {:>9} {:>9.digits$} {:>9}\n",
             "accuracy", "", "", self.accuracy, total
         );
-        let mut line = |name: &str, r: &ReportRow| {
-            let _ = writeln!(
-                out,
-                "{name:>width$}  {:>9.digits$} {:>9.digits$} {:>9.digits$} {:>9}",
-                r.precision,
-                r.recall,
-                r.f1,
-                support_text(r.support, digits)
-            );
-        };
-        line("macro avg", &self.macro_avg);
-        line("weighted avg", &self.weighted_avg);
+        out += &row_text("macro avg", &self.macro_avg, width, digits);
+        out += &row_text("weighted avg", &self.weighted_avg, width, digits);
         out
     }
 }
