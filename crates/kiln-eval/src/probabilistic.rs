@@ -238,3 +238,55 @@ pub fn calibration_curve(
     }
     Ok(curve)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linspace_matches_numpy_bit_for_bit() {
+        // numpy.linspace(0, 1, 11).tolist()
+        let numpy = [
+            0.0,
+            0.1,
+            0.2,
+            0.30000000000000004,
+            0.4,
+            0.5,
+            0.6000000000000001,
+            0.7000000000000001,
+            0.8,
+            0.9,
+            1.0,
+        ];
+        assert_eq!(linspace_unit(11), numpy);
+    }
+
+    #[test]
+    fn percentile_matches_numpy_linear_method() {
+        let sorted = [0.05, 0.1, 0.25, 0.3, 0.55, 0.7, 0.9];
+        // numpy.percentile(sorted, numpy.linspace(0, 1, 6) * 100).tolist()
+        let numpy = [
+            0.05,
+            0.13000000000000003,
+            0.27,
+            0.4500000000000002,
+            0.67,
+            0.9,
+        ];
+        let got: Vec<f64> = linspace_unit(6)
+            .iter()
+            .map(|&q| percentile_sorted(&sorted, q * 100.0))
+            .collect();
+        assert_eq!(got, numpy);
+    }
+
+    #[test]
+    fn quantile_bins_put_edge_values_in_the_lower_bin() {
+        // Edges 0.1 | 0.5 | 0.9; 0.5 sits on the inner edge and goes left, as numpy.searchsorted.
+        let c = calibration_curve(&[0.0, 1.0, 1.0], &[0.1, 0.5, 0.9], 2, BinStrategy::Quantile)
+            .unwrap();
+        assert_eq!(c.prob_pred, vec![0.3, 0.9]);
+        assert_eq!(c.prob_true, vec![0.5, 1.0]);
+    }
+}

@@ -230,7 +230,8 @@ pub fn roc_auc_ovr(
     weights(sample_weight, y_true.len())?;
     if let Some(row) = y_proba.chunks(n_classes).position(|r| {
         let s: f64 = r.iter().sum();
-        (s - 1.0).abs() > 1e-8 + 1e-5
+        // numpy.allclose(1, s): |s − 1| <= atol + rtol·|s|, with s ≈ 1.
+        (s - 1.0).abs() > 1e-8 + 1e-5 * s.abs()
     }) {
         return Err(EvalError::InvalidParameter {
             arg: "y_proba",
