@@ -192,6 +192,12 @@ fn check_beta(beta: f64) -> Result<()> {
 
 /// Per-class precision, recall, F-beta and support (scikit-learn's
 /// `precision_recall_fscore_support` with `average=None`).
+///
+/// ```
+/// let s = kiln_eval::per_class_scores(&[0.0, 1.0, 1.0], &[0.0, 1.0, 0.0], 1.0, None)?;
+/// assert_eq!(s.recall, vec![1.0, 0.5]);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn per_class_scores(
     y_true: &[f64],
     y_pred: &[f64],
@@ -322,6 +328,13 @@ pub(crate) fn average_scores(
 }
 
 /// Precision: of the rows predicted as a class, the fraction that truly are.
+///
+/// ```
+/// use kiln_eval::{precision, Average};
+/// let p = precision(&[0.0, 1.0, 1.0], &[1.0, 1.0, 1.0], Average::Binary { pos_label: 1 }, None)?;
+/// assert!((p - 2.0 / 3.0).abs() < 1e-15);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn precision(
     y_true: &[f64],
     y_pred: &[f64],
@@ -332,6 +345,13 @@ pub fn precision(
 }
 
 /// Recall: of the rows of a class, the fraction predicted as that class.
+///
+/// ```
+/// use kiln_eval::{recall, Average};
+/// let r = recall(&[0.0, 1.0, 1.0], &[0.0, 1.0, 0.0], Average::Binary { pos_label: 1 }, None)?;
+/// assert_eq!(r, 0.5);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn recall(
     y_true: &[f64],
     y_pred: &[f64],
@@ -359,6 +379,13 @@ pub fn f1(
 }
 
 /// F-beta: recall weighted `beta` times as much as precision.
+///
+/// ```
+/// use kiln_eval::{fbeta, Average};
+/// let f = fbeta(&[0.0, 1.0, 1.0], &[0.0, 1.0, 0.0], 2.0, Average::Binary { pos_label: 1 }, None)?;
+/// assert!((f - 5.0 / 9.0).abs() < 1e-15);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn fbeta(
     y_true: &[f64],
     y_pred: &[f64],

@@ -111,6 +111,13 @@ pub fn brier_score(y_true: &[f64], y_prob: &[f64], sample_weight: Option<&[f64]>
 ///
 /// With three or more classes this is not halved (scikit-learn's `scale_by_half="auto"`), so it
 /// ranges over `[0, 2]`; with two classes it is halved and equals [`brier_score`] on column 1.
+///
+/// ```
+/// let p = [1.0, 0.0, 0.0,  0.0, 0.5, 0.5];
+/// let b = kiln_eval::brier_score_multiclass(&[0.0, 1.0], &p, 3, None)?;
+/// assert_eq!(b, 0.25);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn brier_score_multiclass(
     y_true: &[f64],
     y_proba: &[f64],

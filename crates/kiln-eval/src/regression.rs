@@ -33,6 +33,12 @@ pub fn mean_squared_error(
 }
 
 /// Root mean squared error: the square root of [`mean_squared_error`].
+///
+/// ```
+/// let rmse = kiln_eval::root_mean_squared_error(&[1.0, 2.0], &[1.0, 4.0], None)?;
+/// assert_eq!(rmse, 2.0f64.sqrt());
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn root_mean_squared_error(
     y_true: &[f64],
     y_pred: &[f64],
@@ -42,6 +48,12 @@ pub fn root_mean_squared_error(
 }
 
 /// Mean absolute error.
+///
+/// ```
+/// let mae = kiln_eval::mean_absolute_error(&[1.0, 2.0], &[2.0, 4.0], Some(&[3.0, 1.0]))?;
+/// assert_eq!(mae, 1.25);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn mean_absolute_error(
     y_true: &[f64],
     y_pred: &[f64],
@@ -56,6 +68,12 @@ pub fn mean_absolute_error(
 
 /// Mean absolute percentage error, as a fraction (0.1 = 10 %). The denominator is
 /// `max(|y|, f64::EPSILON)`, as in scikit-learn, so a zero target gives a huge but finite term.
+///
+/// ```
+/// let mape = kiln_eval::mean_absolute_percentage_error(&[100.0, 50.0], &[110.0, 50.0], None)?;
+/// assert!((mape - 0.05).abs() < 1e-15);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn mean_absolute_percentage_error(
     y_true: &[f64],
     y_pred: &[f64],
@@ -106,6 +124,13 @@ pub fn r2_score(y_true: &[f64], y_pred: &[f64], sample_weight: Option<&[f64]>) -
 }
 
 /// Explained variance: `1 − Var(y − ŷ) / Var(y)` (weighted variances).
+///
+/// ```
+/// // A constant offset is fully "explained": only the variance of the residual counts.
+/// let ev = kiln_eval::explained_variance(&[1.0, 2.0, 3.0], &[2.0, 3.0, 4.0], None)?;
+/// assert_eq!(ev, 1.0);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn explained_variance(
     y_true: &[f64],
     y_pred: &[f64],
@@ -179,6 +204,12 @@ pub fn median_absolute_error(
 }
 
 /// The largest absolute error (no weights, as in scikit-learn).
+///
+/// ```
+/// let m = kiln_eval::max_error(&[1.0, 2.0, 3.0], &[1.5, 2.0, 0.0])?;
+/// assert_eq!(m, 3.0);
+/// # Ok::<(), kiln_eval::EvalError>(())
+/// ```
 pub fn max_error(y_true: &[f64], y_pred: &[f64]) -> Result<f64> {
     check(y_true, y_pred, None)?;
     Ok(y_true
