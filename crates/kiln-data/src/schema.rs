@@ -54,7 +54,10 @@ impl ColumnType {
 
     /// True for types a model can read as numbers directly.
     pub fn is_numeric(self) -> bool {
-        matches!(self, ColumnType::Numeric | ColumnType::Integer | ColumnType::Boolean)
+        matches!(
+            self,
+            ColumnType::Numeric | ColumnType::Integer | ColumnType::Boolean
+        )
     }
 }
 
@@ -322,7 +325,10 @@ impl SchemaOverrides {
 
     /// Forces `name` to `column_type`.
     pub fn set_type(&mut self, name: &str, column_type: ColumnType) {
-        self.columns.entry(name.to_string()).or_default().column_type = Some(column_type);
+        self.columns
+            .entry(name.to_string())
+            .or_default()
+            .column_type = Some(column_type);
     }
 
     /// Forces `name` to `role`.
@@ -367,7 +373,10 @@ mod tests {
         ])
         .unwrap_err()
         .to_string();
-        assert!(err.contains("duplicate column name 'a' (columns 1 and 3)"), "{err}");
+        assert!(
+            err.contains("duplicate column name 'a' (columns 1 and 3)"),
+            "{err}"
+        );
         let err = Schema::new(vec![Field::new(" ", ColumnType::Numeric)])
             .unwrap_err()
             .to_string();

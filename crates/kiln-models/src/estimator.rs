@@ -1,0 +1,84 @@
+//! The shared estimator layer: `ModelSpec` and `FittedModel`, serde-tagged enums over every model.
+//!
+//! Adding a model is one module plus one line in each enum and each `match` below; the
+//! conformance test in `tests/conformance.rs` then checks it like every other model.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::gbdt::{FittedGbdt, GbdtSpec};
+
+/// Hyper-parameters of any kiln model, tagged by `kind` (`{"kind": "gbdt", ...}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelSpec {
+    /// Histogram gradient-boosted trees.
+    Gbdt(GbdtSpec),
+}
+
+/// Any fitted kiln model, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FittedModel {
+    /// Histogram gradient-boosted trees.
+    Gbdt(FittedGbdt),
+}
+
+impl ModelSpec {
+    /// Validates the hyper-parameters.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            ModelSpec::Gbdt(s) => s.check(),
+        }
+    }
+
+    /// Fits the model.
+    pub fn fit(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        sample_weight: Option<ArrayView1<f64>>,
+    ) -> Result<FittedModel> {
+        Ok(match self {
+            ModelSpec::Gbdt(s) => FittedModel::Gbdt(s.fit(x, y, sample_weight)?),
+        })
+    }
+
+    /// Whether the model accepts NaN features as missing values.
+    pub fn handles_missing(&self) -> bool {
+        match self {
+            ModelSpec::Gbdt(_) => true,
+        }
+    }
+}
+
+impl FittedModel {
+    /// Regression values or class codes.
+    pub fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        match self {
+            FittedModel::Gbdt(m) => m.predict(x),
+        }
+    }
+
+    /// Class probabilities (rows × classes); an error for regressors.
+    pub fn predict_proba(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        match self {
+            FittedModel::Gbdt(m) => m.predict_proba(x),
+        }
+    }
+
+    /// Features expected at predict time.
+    pub fn n_features(&self) -> usize {
+        match self {
+            FittedModel::Gbdt(m) => m.n_features,
+        }
+    }
+
+    /// Classes for classifiers, None for regressors.
+    pub fn n_classes(&self) -> Option<usize> {
+        match self {
+            FittedModel::Gbdt(m) => m.n_classes,
+        }
+    }
+}
