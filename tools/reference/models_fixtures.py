@@ -5,7 +5,7 @@ Writes JSON (and one small binary matrix) under tests/fixtures/models/. The data
 model saw is written next to its results, so the Rust tests read identical numbers and need no
 Python. Datasets come straight from scikit-learn (load_* / make_classification).
 
-`--timing` additionally times LightGBM on the 1M x 28 benchmark set that the Rust example
+`--timing [rows] [threads]` instead times LightGBM on the 1M x 28 benchmark set that the Rust example
 `gbdt_speed` generates (same splitmix64 generator, reimplemented here with numpy).
 """
 
@@ -292,11 +292,10 @@ def speed_dataset(rows, cols=28, seed=42):
     return x, y
 
 
-def timing():
-    rows = 1_000_000
+def timing(rows, thread_counts):
     x, y = speed_dataset(rows)
     print("positives:", y.mean())
-    for threads in (1, 2):
+    for threads in thread_counts:
         params = dict(
             objective="binary",
             num_leaves=255,
@@ -315,7 +314,7 @@ def timing():
         t2 = time.perf_counter()
         auc = roc_auc_score(y[:200_000], p)
         print(
-            f"lightgbm threads={threads}: train {t1 - t0:.2f}s (incl. binning), "
+            f"lightgbm rows={len(y)} threads={threads}: train {t1 - t0:.2f}s (incl. binning), "
             f"predict 200k {t2 - t1:.2f}s, train-AUC(first 200k) {auc:.5f}"
         )
 
@@ -323,7 +322,11 @@ def timing():
 def main():
     os.makedirs(OUT, exist_ok=True)
     if "--timing" in sys.argv:
-        timing()
+        # --timing [rows] [threads]: defaults 1M rows, 1 and 2 threads.
+        rest = sys.argv[sys.argv.index("--timing") + 1 :]
+        rows = int(rest[0]) if rest else 1_000_000
+        threads = [int(rest[1])] if len(rest) > 1 else [1, 2]
+        timing(rows, threads)
         return
     gbdt_fixtures()
     cart_fixtures()

@@ -88,8 +88,11 @@ pub fn category_code(value: f64) -> Option<u32> {
 /// Bin codes of a whole dataset, column-major: feature `f`, row `i` is `codes[f * n_rows + i]`.
 #[derive(Debug, Clone)]
 pub struct BinnedData {
-    /// Column-major u8 codes.
+    /// Column-major u8 codes (partitioning reads one feature over a leaf's rows).
     pub codes: Vec<u8>,
+    /// The same codes row-major: row `i`, feature `f` is `rows[i * n_features + f]` (histograms
+    /// read whole rows).
+    pub rows: Vec<u8>,
     /// Rows.
     pub n_rows: usize,
     /// One mapper per feature.
@@ -164,8 +167,20 @@ pub fn bin_dataset(
                 *o = mapper.bin(v);
             }
         });
+    let mut rows = vec![0u8; n_rows * n_features];
+    rows.par_chunks_mut(n_features.max(1) * 4096)
+        .enumerate()
+        .for_each(|(c, out)| {
+            let start = c * 4096;
+            for (r, row) in out.chunks_exact_mut(n_features).enumerate() {
+                for (f, o) in row.iter_mut().enumerate() {
+                    *o = codes[f * n_rows + start + r];
+                }
+            }
+        });
     Ok(BinnedData {
         codes,
+        rows,
         n_rows,
         mappers,
     })

@@ -4,10 +4,9 @@
 //! keeps a bin at 16 bytes and the inner loop at two additions.
 //!
 //! Every feature gets a fixed block of 256 bins (u8 codes index it without bounds checks), so a
-//! leaf's histogram is one flat buffer. Features are filled in parallel, each by one thread, which
-//! keeps the sums independent of the thread count. Rows are visited through the leaf's row list
-//! with gradients already gathered in that order ("ordered gradients"), so the inner loop reads
-//! two contiguous arrays and one u8 column. Only the smaller child of a split is built; the larger
+//! leaf's histogram is one flat buffer. Features are filled in parallel by groups, each feature by
+//! one thread, which keeps the sums independent of the thread count. Rows are visited through the
+//! leaf's row list with gradients already gathered in that order ("ordered gradients"). Only the smaller child of a split is built; the larger
 //! one is the parent minus it (histogram subtraction).
 
 use rayon::prelude::*;
@@ -82,6 +81,11 @@ pub enum Rows<'a> {
 }
 
 /// Fills `hist` (zeroed) for the `features` listed, from gradient/hessian pairs `gh`.
+///
+/// Rows are read from the row-major copy of the bin codes: one cache line per row serves every
+/// feature, where a column-major walk over a leaf's scattered rows would miss once per feature.
+/// Features are split into one group per thread; within a group each feature's bins are summed
+/// in row order, so the result does not depend on the number of threads.
 pub fn build(
     hist: &mut [BinStat],
     data: &BinnedData,
@@ -89,40 +93,40 @@ pub fn build(
     rows: Rows<'_>,
     gh: &[[f64; 2]],
 ) {
-    // Hand each listed feature its own block; the blocks are disjoint so threads never share one.
-    let mut blocks: Vec<(usize, &mut [BinStat])> = Vec::with_capacity(features.len());
+    let mut blocks: Vec<(usize, &mut [BinStat; BLOCK])> = Vec::with_capacity(features.len());
     let mut rest: &mut [BinStat] = hist;
     let mut consumed = 0;
     for &f in features {
         let (_, tail) = rest.split_at_mut((f - consumed) * BLOCK);
         let (block, tail) = tail.split_at_mut(BLOCK);
-        blocks.push((f, block));
+        blocks.push((f, block.try_into().expect("blocks are BLOCK long")));
         rest = tail;
         consumed = f + 1;
     }
-    blocks.into_par_iter().for_each(|(f, block)| {
-        let block: &mut [BinStat; BLOCK] = block.try_into().expect("blocks are BLOCK long");
-        let column = data.column(f);
-        match rows {
-            Rows::All => accumulate_all(block, column, gh),
-            Rows::Subset(idx) => accumulate_subset(block, column, idx, gh),
+    if blocks.is_empty() {
+        return;
+    }
+    let group = blocks.len().div_ceil(rayon::current_num_threads().max(1));
+    let width = data.mappers.len();
+    blocks.par_chunks_mut(group).for_each(|group| match rows {
+        Rows::All => {
+            for (row, g) in data.rows.chunks_exact(width).zip(gh) {
+                accumulate(group, row, g);
+            }
+        }
+        Rows::Subset(idx) => {
+            for (&i, g) in idx.iter().zip(gh) {
+                let start = i as usize * width;
+                accumulate(group, &data.rows[start..start + width], g);
+            }
         }
     });
 }
 
 #[inline]
-fn accumulate_all(block: &mut [BinStat; BLOCK], column: &[u8], gh: &[[f64; 2]]) {
-    for (&b, g) in column.iter().zip(gh) {
-        let s = &mut block[b as usize];
-        s.grad += g[0];
-        s.hess += g[1];
-    }
-}
-
-#[inline]
-fn accumulate_subset(block: &mut [BinStat; BLOCK], column: &[u8], idx: &[u32], gh: &[[f64; 2]]) {
-    for (&i, g) in idx.iter().zip(gh) {
-        let s = &mut block[column[i as usize] as usize];
+fn accumulate(group: &mut [(usize, &mut [BinStat; BLOCK])], row: &[u8], g: &[f64; 2]) {
+    for (f, block) in group.iter_mut() {
+        let s = &mut block[row[*f] as usize];
         s.grad += g[0];
         s.hess += g[1];
     }
@@ -151,8 +155,10 @@ mod tests {
             upper_bounds: vec![0.0; 5],
             has_missing: false,
         };
+        let rows: Vec<u8> = (0..n).flat_map(|i| [codes[i], codes[n + i]]).collect();
         let data = BinnedData {
             codes,
+            rows,
             n_rows: n,
             mappers: vec![mapper.clone(), mapper],
         };
