@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::gbdt::{FittedGbdt, GbdtSpec};
+use crate::tree::{DecisionTreeSpec, FittedDecisionTree};
 
 /// Hyper-parameters of any kiln model, tagged by `kind` (`{"kind": "gbdt", ...}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +16,8 @@ use crate::gbdt::{FittedGbdt, GbdtSpec};
 pub enum ModelSpec {
     /// Histogram gradient-boosted trees.
     Gbdt(GbdtSpec),
+    /// A CART decision tree.
+    DecisionTree(DecisionTreeSpec),
 }
 
 /// Any fitted kiln model, tagged by `kind`.
@@ -23,6 +26,8 @@ pub enum ModelSpec {
 pub enum FittedModel {
     /// Histogram gradient-boosted trees.
     Gbdt(FittedGbdt),
+    /// A CART decision tree.
+    DecisionTree(FittedDecisionTree),
 }
 
 impl ModelSpec {
@@ -30,6 +35,7 @@ impl ModelSpec {
     pub fn check(&self) -> Result<()> {
         match self {
             ModelSpec::Gbdt(s) => s.check(),
+            ModelSpec::DecisionTree(s) => s.check(),
         }
     }
 
@@ -42,6 +48,7 @@ impl ModelSpec {
     ) -> Result<FittedModel> {
         Ok(match self {
             ModelSpec::Gbdt(s) => FittedModel::Gbdt(s.fit(x, y, sample_weight)?),
+            ModelSpec::DecisionTree(s) => FittedModel::DecisionTree(s.fit(x, y, sample_weight)?),
         })
     }
 
@@ -49,6 +56,7 @@ impl ModelSpec {
     pub fn handles_missing(&self) -> bool {
         match self {
             ModelSpec::Gbdt(_) => true,
+            ModelSpec::DecisionTree(_) => false,
         }
     }
 }
@@ -58,6 +66,7 @@ impl FittedModel {
     pub fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
         match self {
             FittedModel::Gbdt(m) => m.predict(x),
+            FittedModel::DecisionTree(m) => m.predict(x),
         }
     }
 
@@ -65,6 +74,7 @@ impl FittedModel {
     pub fn predict_proba(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         match self {
             FittedModel::Gbdt(m) => m.predict_proba(x),
+            FittedModel::DecisionTree(m) => m.predict_proba(x),
         }
     }
 
@@ -72,6 +82,7 @@ impl FittedModel {
     pub fn n_features(&self) -> usize {
         match self {
             FittedModel::Gbdt(m) => m.n_features,
+            FittedModel::DecisionTree(m) => m.n_features,
         }
     }
 
@@ -79,6 +90,7 @@ impl FittedModel {
     pub fn n_classes(&self) -> Option<usize> {
         match self {
             FittedModel::Gbdt(m) => m.n_classes,
+            FittedModel::DecisionTree(m) => m.n_classes,
         }
     }
 }

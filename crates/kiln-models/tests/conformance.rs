@@ -8,7 +8,10 @@
 
 mod common;
 
-use kiln_models::{FittedModel, GbdtSpec, ModelError, ModelSpec, Objective};
+use kiln_models::{
+    Criterion, DecisionTreeSpec, FittedModel, GbdtSpec, MaxFeatures, ModelError, ModelSpec,
+    Objective,
+};
 use ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -57,12 +60,48 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
                 ),
             ]
         }
+        ModelSpec::DecisionTree(_) => {
+            let base = DecisionTreeSpec {
+                max_depth: Some(6),
+                ..DecisionTreeSpec::default()
+            };
+            vec![
+                (ModelSpec::DecisionTree(base.clone()), Task::Binary),
+                (
+                    ModelSpec::DecisionTree(DecisionTreeSpec {
+                        criterion: Criterion::Entropy,
+                        max_features: MaxFeatures::Sqrt,
+                        seed: 5,
+                        ..base.clone()
+                    }),
+                    Task::Multiclass,
+                ),
+                (
+                    ModelSpec::DecisionTree(DecisionTreeSpec {
+                        criterion: Criterion::SquaredError,
+                        ccp_alpha: 0.001,
+                        ..base.clone()
+                    }),
+                    Task::Regression,
+                ),
+                (
+                    ModelSpec::DecisionTree(DecisionTreeSpec {
+                        criterion: Criterion::AbsoluteError,
+                        ..base
+                    }),
+                    Task::Regression,
+                ),
+            ]
+        }
     }
 }
 
 /// One default spec per variant; `examples_of` expands them.
 fn variants() -> Vec<ModelSpec> {
-    vec![ModelSpec::Gbdt(GbdtSpec::default())]
+    vec![
+        ModelSpec::Gbdt(GbdtSpec::default()),
+        ModelSpec::DecisionTree(DecisionTreeSpec::default()),
+    ]
 }
 
 fn all_examples() -> Vec<(ModelSpec, Task)> {
