@@ -7,6 +7,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::forest::{FittedForest, RandomForestSpec};
 use crate::gbdt::{FittedGbdt, GbdtSpec};
 use crate::tree::{DecisionTreeSpec, FittedDecisionTree};
 
@@ -18,6 +19,8 @@ pub enum ModelSpec {
     Gbdt(GbdtSpec),
     /// A CART decision tree.
     DecisionTree(DecisionTreeSpec),
+    /// A random forest or extra-trees ensemble.
+    RandomForest(RandomForestSpec),
 }
 
 /// Any fitted kiln model, tagged by `kind`.
@@ -28,6 +31,8 @@ pub enum FittedModel {
     Gbdt(FittedGbdt),
     /// A CART decision tree.
     DecisionTree(FittedDecisionTree),
+    /// A random forest or extra-trees ensemble.
+    RandomForest(FittedForest),
 }
 
 impl ModelSpec {
@@ -36,6 +41,7 @@ impl ModelSpec {
         match self {
             ModelSpec::Gbdt(s) => s.check(),
             ModelSpec::DecisionTree(s) => s.check(),
+            ModelSpec::RandomForest(s) => s.check(),
         }
     }
 
@@ -49,6 +55,7 @@ impl ModelSpec {
         Ok(match self {
             ModelSpec::Gbdt(s) => FittedModel::Gbdt(s.fit(x, y, sample_weight)?),
             ModelSpec::DecisionTree(s) => FittedModel::DecisionTree(s.fit(x, y, sample_weight)?),
+            ModelSpec::RandomForest(s) => FittedModel::RandomForest(s.fit(x, y, sample_weight)?),
         })
     }
 
@@ -56,7 +63,7 @@ impl ModelSpec {
     pub fn handles_missing(&self) -> bool {
         match self {
             ModelSpec::Gbdt(_) => true,
-            ModelSpec::DecisionTree(_) => false,
+            ModelSpec::DecisionTree(_) | ModelSpec::RandomForest(_) => false,
         }
     }
 }
@@ -67,6 +74,7 @@ impl FittedModel {
         match self {
             FittedModel::Gbdt(m) => m.predict(x),
             FittedModel::DecisionTree(m) => m.predict(x),
+            FittedModel::RandomForest(m) => m.predict(x),
         }
     }
 
@@ -75,6 +83,7 @@ impl FittedModel {
         match self {
             FittedModel::Gbdt(m) => m.predict_proba(x),
             FittedModel::DecisionTree(m) => m.predict_proba(x),
+            FittedModel::RandomForest(m) => m.predict_proba(x),
         }
     }
 
@@ -83,6 +92,7 @@ impl FittedModel {
         match self {
             FittedModel::Gbdt(m) => m.n_features,
             FittedModel::DecisionTree(m) => m.n_features,
+            FittedModel::RandomForest(m) => m.n_features,
         }
     }
 
@@ -91,6 +101,7 @@ impl FittedModel {
         match self {
             FittedModel::Gbdt(m) => m.n_classes,
             FittedModel::DecisionTree(m) => m.n_classes,
+            FittedModel::RandomForest(m) => m.n_classes,
         }
     }
 }

@@ -7,12 +7,14 @@
 
 pub mod error;
 pub mod estimator;
+pub mod forest;
 pub mod gbdt;
 pub mod input;
 pub mod tree;
 
 pub use error::{ModelError, Result};
 pub use estimator::{FittedModel, ModelSpec};
+pub use forest::{FittedForest, RandomForestSpec};
 pub use gbdt::{FittedGbdt, GbdtSpec, ImportanceKind, Objective};
 pub use input::ClassWeight;
 pub use tree::{Criterion, DecisionTreeSpec, FittedDecisionTree, MaxFeatures};

@@ -10,7 +10,7 @@ mod common;
 
 use kiln_models::{
     Criterion, DecisionTreeSpec, FittedModel, GbdtSpec, MaxFeatures, ModelError, ModelSpec,
-    Objective,
+    Objective, RandomForestSpec,
 };
 use ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
@@ -87,6 +87,45 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
                 (
                     ModelSpec::DecisionTree(DecisionTreeSpec {
                         criterion: Criterion::AbsoluteError,
+                        ..base
+                    }),
+                    Task::Regression,
+                ),
+            ]
+        }
+        ModelSpec::RandomForest(_) => {
+            let base = RandomForestSpec {
+                n_estimators: 12,
+                seed: 2,
+                ..RandomForestSpec::default()
+            };
+            vec![
+                (
+                    ModelSpec::RandomForest(RandomForestSpec {
+                        oob_score: true,
+                        ..base.clone()
+                    }),
+                    Task::Binary,
+                ),
+                (
+                    ModelSpec::RandomForest(RandomForestSpec {
+                        extra_trees: true,
+                        ..base.clone()
+                    }),
+                    Task::Multiclass,
+                ),
+                (
+                    ModelSpec::RandomForest(RandomForestSpec {
+                        criterion: Criterion::SquaredError,
+                        max_samples: Some(0.7),
+                        ..base.clone()
+                    }),
+                    Task::Regression,
+                ),
+                (
+                    ModelSpec::RandomForest(RandomForestSpec {
+                        extra_trees: true,
+                        criterion: Criterion::SquaredError,
                         ..base
                     }),
                     Task::Regression,
