@@ -24,7 +24,7 @@ from sklearn.datasets import (
     load_wine,
     make_classification,
 )
-from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
+from sklearn.ensemble import AdaBoostClassifier, ExtraTreesClassifier, ExtraTreesRegressor
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.metrics import accuracy_score, log_loss, r2_score, roc_auc_score
 from sklearn.model_selection import KFold, train_test_split
@@ -230,11 +230,15 @@ def forest_fixtures():
         x, y = data.data, data.target.astype(float)
         folds = [te.tolist() for _, te in kf.split(x)]
         scores = {"random_forest": [], "extra_trees": []}
+        if task == "classification":
+            scores["adaboost"] = []
         for tr, te in kf.split(x):
             if task == "classification":
                 models = {
                     "random_forest": RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=1),
                     "extra_trees": ExtraTreesClassifier(n_estimators=100, random_state=0, n_jobs=1),
+                    # SAMME with depth-1 trees, 50 rounds (scikit-learn's defaults).
+                    "adaboost": AdaBoostClassifier(n_estimators=50, random_state=0),
                 }
             else:
                 models = {

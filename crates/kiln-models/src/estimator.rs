@@ -6,6 +6,9 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use crate::ensemble::{
+    AdaBoostSpec, FittedAdaBoost, FittedStacking, FittedVoting, StackingSpec, VotingSpec,
+};
 use crate::error::Result;
 use crate::forest::{FittedForest, RandomForestSpec};
 use crate::gbdt::{FittedGbdt, GbdtSpec};
@@ -21,6 +24,12 @@ pub enum ModelSpec {
     DecisionTree(DecisionTreeSpec),
     /// A random forest or extra-trees ensemble.
     RandomForest(RandomForestSpec),
+    /// SAMME AdaBoost over shallow trees (classification).
+    AdaBoost(AdaBoostSpec),
+    /// A vote over other models.
+    Voting(VotingSpec),
+    /// A final model over other models' out-of-fold outputs.
+    Stacking(StackingSpec),
 }
 
 /// Any fitted kiln model, tagged by `kind`.
@@ -33,6 +42,12 @@ pub enum FittedModel {
     DecisionTree(FittedDecisionTree),
     /// A random forest or extra-trees ensemble.
     RandomForest(FittedForest),
+    /// SAMME AdaBoost over shallow trees (classification).
+    AdaBoost(FittedAdaBoost),
+    /// A vote over other models.
+    Voting(FittedVoting),
+    /// A final model over other models' out-of-fold outputs.
+    Stacking(FittedStacking),
 }
 
 impl ModelSpec {
@@ -42,6 +57,9 @@ impl ModelSpec {
             ModelSpec::Gbdt(s) => s.check(),
             ModelSpec::DecisionTree(s) => s.check(),
             ModelSpec::RandomForest(s) => s.check(),
+            ModelSpec::AdaBoost(s) => s.check(),
+            ModelSpec::Voting(s) => s.check(),
+            ModelSpec::Stacking(s) => s.check(),
         }
     }
 
@@ -56,6 +74,9 @@ impl ModelSpec {
             ModelSpec::Gbdt(s) => FittedModel::Gbdt(s.fit(x, y, sample_weight)?),
             ModelSpec::DecisionTree(s) => FittedModel::DecisionTree(s.fit(x, y, sample_weight)?),
             ModelSpec::RandomForest(s) => FittedModel::RandomForest(s.fit(x, y, sample_weight)?),
+            ModelSpec::AdaBoost(s) => FittedModel::AdaBoost(s.fit(x, y, sample_weight)?),
+            ModelSpec::Voting(s) => FittedModel::Voting(s.fit(x, y, sample_weight)?),
+            ModelSpec::Stacking(s) => FittedModel::Stacking(s.fit(x, y, sample_weight)?),
         })
     }
 
@@ -63,7 +84,14 @@ impl ModelSpec {
     pub fn handles_missing(&self) -> bool {
         match self {
             ModelSpec::Gbdt(_) => true,
-            ModelSpec::DecisionTree(_) | ModelSpec::RandomForest(_) => false,
+            ModelSpec::DecisionTree(_) | ModelSpec::RandomForest(_) | ModelSpec::AdaBoost(_) => {
+                false
+            }
+            ModelSpec::Voting(s) => s.estimators.iter().all(ModelSpec::handles_missing),
+            ModelSpec::Stacking(s) => {
+                s.estimators.iter().all(ModelSpec::handles_missing)
+                    && s.final_estimator.handles_missing()
+            }
         }
     }
 }
@@ -75,6 +103,9 @@ impl FittedModel {
             FittedModel::Gbdt(m) => m.predict(x),
             FittedModel::DecisionTree(m) => m.predict(x),
             FittedModel::RandomForest(m) => m.predict(x),
+            FittedModel::AdaBoost(m) => m.predict(x),
+            FittedModel::Voting(m) => m.predict(x),
+            FittedModel::Stacking(m) => m.predict(x),
         }
     }
 
@@ -84,6 +115,9 @@ impl FittedModel {
             FittedModel::Gbdt(m) => m.predict_proba(x),
             FittedModel::DecisionTree(m) => m.predict_proba(x),
             FittedModel::RandomForest(m) => m.predict_proba(x),
+            FittedModel::AdaBoost(m) => m.predict_proba(x),
+            FittedModel::Voting(m) => m.predict_proba(x),
+            FittedModel::Stacking(m) => m.predict_proba(x),
         }
     }
 
@@ -93,6 +127,9 @@ impl FittedModel {
             FittedModel::Gbdt(m) => m.n_features,
             FittedModel::DecisionTree(m) => m.n_features,
             FittedModel::RandomForest(m) => m.n_features,
+            FittedModel::AdaBoost(m) => m.n_features,
+            FittedModel::Voting(m) => m.n_features,
+            FittedModel::Stacking(m) => m.n_features,
         }
     }
 
@@ -102,6 +139,9 @@ impl FittedModel {
             FittedModel::Gbdt(m) => m.n_classes,
             FittedModel::DecisionTree(m) => m.n_classes,
             FittedModel::RandomForest(m) => m.n_classes,
+            FittedModel::AdaBoost(m) => Some(m.n_classes),
+            FittedModel::Voting(m) => m.n_classes,
+            FittedModel::Stacking(m) => m.n_classes,
         }
     }
 }

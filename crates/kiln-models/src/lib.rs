@@ -5,6 +5,7 @@
 //! gathered in the serde-tagged enums [`ModelSpec`] and [`FittedModel`], so a pipeline can store
 //! and load any model as data. Classification targets arrive as class codes `0..k-1` in f64.
 
+pub mod ensemble;
 pub mod error;
 pub mod estimator;
 pub mod forest;
@@ -12,6 +13,9 @@ pub mod gbdt;
 pub mod input;
 pub mod tree;
 
+pub use ensemble::{
+    AdaBoostSpec, FittedAdaBoost, FittedStacking, FittedVoting, StackingSpec, Voting, VotingSpec,
+};
 pub use error::{ModelError, Result};
 pub use estimator::{FittedModel, ModelSpec};
 pub use forest::{FittedForest, RandomForestSpec};

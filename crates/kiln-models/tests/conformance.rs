@@ -9,8 +9,8 @@
 mod common;
 
 use kiln_models::{
-    Criterion, DecisionTreeSpec, FittedModel, GbdtSpec, MaxFeatures, ModelError, ModelSpec,
-    Objective, RandomForestSpec,
+    AdaBoostSpec, Criterion, DecisionTreeSpec, FittedModel, GbdtSpec, MaxFeatures, ModelError,
+    ModelSpec, Objective, RandomForestSpec, StackingSpec, Voting, VotingSpec,
 };
 use ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
@@ -132,7 +132,103 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
                 ),
             ]
         }
+        ModelSpec::AdaBoost(_) => {
+            let base = AdaBoostSpec {
+                n_estimators: 10,
+                ..AdaBoostSpec::default()
+            };
+            vec![
+                (ModelSpec::AdaBoost(base.clone()), Task::Binary),
+                (
+                    ModelSpec::AdaBoost(AdaBoostSpec {
+                        max_depth: 2,
+                        ..base
+                    }),
+                    Task::Multiclass,
+                ),
+            ]
+        }
+        ModelSpec::Voting(_) => {
+            let classifiers = small_members(true);
+            vec![
+                (
+                    ModelSpec::Voting(VotingSpec {
+                        estimators: classifiers.clone(),
+                        voting: Voting::Hard,
+                        weights: None,
+                    }),
+                    Task::Binary,
+                ),
+                (
+                    ModelSpec::Voting(VotingSpec {
+                        estimators: classifiers,
+                        voting: Voting::Soft,
+                        weights: Some(vec![1.0, 2.0]),
+                    }),
+                    Task::Multiclass,
+                ),
+                (
+                    ModelSpec::Voting(VotingSpec {
+                        estimators: small_members(false),
+                        voting: Voting::Soft,
+                        weights: None,
+                    }),
+                    Task::Regression,
+                ),
+            ]
+        }
+        ModelSpec::Stacking(_) => {
+            let final_tree = |criterion| {
+                Box::new(ModelSpec::DecisionTree(DecisionTreeSpec {
+                    criterion,
+                    max_depth: Some(3),
+                    ..DecisionTreeSpec::default()
+                }))
+            };
+            vec![
+                (
+                    ModelSpec::Stacking(StackingSpec {
+                        estimators: small_members(true),
+                        final_estimator: final_tree(Criterion::Gini),
+                        cv: 3,
+                        passthrough: false,
+                    }),
+                    Task::Multiclass,
+                ),
+                (
+                    ModelSpec::Stacking(StackingSpec {
+                        estimators: small_members(false),
+                        final_estimator: final_tree(Criterion::SquaredError),
+                        cv: 3,
+                        passthrough: true,
+                    }),
+                    Task::Regression,
+                ),
+            ]
+        }
     }
+}
+
+/// Two small members for ensembles: a GBDT and a tree, as classifiers or regressors.
+fn small_members(classification: bool) -> Vec<ModelSpec> {
+    let (objective, criterion) = if classification {
+        (Objective::Multiclass, Criterion::Gini)
+    } else {
+        (Objective::SquaredError, Criterion::SquaredError)
+    };
+    vec![
+        ModelSpec::Gbdt(GbdtSpec {
+            objective,
+            n_estimators: 8,
+            min_data_in_leaf: 5,
+            ..GbdtSpec::default()
+        }),
+        ModelSpec::DecisionTree(DecisionTreeSpec {
+            criterion,
+            max_depth: Some(4),
+            ..DecisionTreeSpec::default()
+        }),
+    ]
 }
 
 /// One default spec per variant; `examples_of` expands them.
