@@ -450,3 +450,40 @@ fn bad_input_gives_clear_errors() {
         "predict_proba on a regressor is an error"
     );
 }
+
+#[test]
+fn constant_features_give_the_starting_score_and_weights_matter() {
+    let x = Array2::from_elem((50, 3), 1.0);
+    let y = Array1::from_shape_fn(50, |i| i as f64);
+    let model = GbdtSpec::default()
+        .fit(x.view(), y.view(), None)
+        .expect("fit");
+    assert_eq!(model.n_iterations(), 0, "nothing to split on");
+    assert!(
+        model
+            .predict(x.view())
+            .expect("predict")
+            .iter()
+            .all(|&p| (p - 24.5).abs() < 1e-12)
+    );
+
+    let (x, y) = synthetic_binary(2_000, 6, 31);
+    let positives_heavy = y.mapv(|v| if v > 0.5 { 3.0 } else { 1.0 });
+    let plain = binary_spec().fit(x.view(), y.view(), None).expect("fit");
+    let weighted = binary_spec()
+        .fit(x.view(), y.view(), Some(positives_heavy.view()))
+        .expect("fit");
+    let mean = |m: &kiln_models::FittedGbdt| {
+        m.predict_proba(x.view())
+            .expect("p")
+            .column(1)
+            .mean()
+            .expect("rows")
+    };
+    assert!(mean(&weighted) > mean(&plain) + 0.02);
+    let zeros = Array1::zeros(2_000);
+    assert!(matches!(
+        binary_spec().fit(x.view(), y.view(), Some(zeros.view())),
+        Err(ModelError::InvalidWeight { .. })
+    ));
+}
