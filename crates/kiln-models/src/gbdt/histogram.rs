@@ -106,9 +106,19 @@ pub fn build(
     if blocks.is_empty() {
         return;
     }
-    let group = blocks.len().div_ceil(rayon::current_num_threads().max(1));
     let width = data.mappers.len();
-    blocks.par_chunks_mut(group).for_each(|group| match rows {
+    let n_rows = match rows {
+        Rows::All => data.n_rows,
+        Rows::Subset(idx) => idx.len(),
+    };
+    // Small leaves are cheaper on one thread than split into tasks.
+    let threads = if n_rows * blocks.len() < PARALLEL_WORK {
+        1
+    } else {
+        rayon::current_num_threads().max(1)
+    };
+    let group = blocks.len().div_ceil(threads);
+    let fill = |group: &mut [(usize, &mut [BinStat; BLOCK])]| match rows {
         Rows::All => {
             for (row, g) in data.rows.chunks_exact(width).zip(gh) {
                 accumulate(group, row, g);
@@ -123,8 +133,16 @@ pub fn build(
                 accumulate(group, &data.rows[start..start + width], g);
             }
         }
-    });
+    };
+    if threads == 1 {
+        fill(&mut blocks);
+    } else {
+        blocks.par_chunks_mut(group).for_each(fill);
+    }
 }
+
+/// Row × feature updates below which a histogram is built on the calling thread.
+const PARALLEL_WORK: usize = 1 << 16;
 
 /// Rows ahead whose codes are prefetched: a leaf's rows are scattered, so without a hint every
 /// row is a cache miss the loop waits for (LightGBM prefetches the same way).

@@ -155,6 +155,9 @@ fn leaf_gain(grad: f64, hess: f64, l1: f64, l2: f64) -> f64 {
     g * g / (hess + l2)
 }
 
+/// Below this many features, split finding runs on the calling thread.
+const PARALLEL_FEATURES: usize = 64;
+
 /// Finds the best split over `features` of a leaf with sums `parent`; None when nothing beats
 /// `min_gain_to_split` under the constraints. Ties go to the lower feature index.
 pub fn best_split(
@@ -164,21 +167,24 @@ pub fn best_split(
     parent: Sums,
     params: &SplitParams,
 ) -> Option<SplitCandidate> {
-    let best = features
-        .par_iter()
-        .map(|&f| {
-            let block = &hist[f * BLOCK..(f + 1) * BLOCK];
-            match &mappers[f] {
-                BinMapper::Numerical {
-                    upper_bounds,
-                    has_missing,
-                } => numerical(f, block, upper_bounds.len(), *has_missing, parent, params),
-                BinMapper::Categorical { categories } => {
-                    categorical(f, block, categories.len(), parent, params)
-                }
+    let scan = |&f: &usize| {
+        let block = &hist[f * BLOCK..(f + 1) * BLOCK];
+        match &mappers[f] {
+            BinMapper::Numerical {
+                upper_bounds,
+                has_missing,
+            } => numerical(f, block, upper_bounds.len(), *has_missing, parent, params),
+            BinMapper::Categorical { categories } => {
+                categorical(f, block, categories.len(), parent, params)
             }
-        })
-        .collect::<Vec<_>>();
+        }
+    };
+    // A feature's scan is a few hundred bins: only many features are worth a parallel task.
+    let best: Vec<Option<SplitCandidate>> = if features.len() >= PARALLEL_FEATURES {
+        features.par_iter().map(scan).collect()
+    } else {
+        features.iter().map(scan).collect()
+    };
     let mut out: Option<SplitCandidate> = None;
     for c in best.into_iter().flatten() {
         if out.as_ref().is_none_or(|b| c.gain > b.gain) {
