@@ -15,6 +15,21 @@ use crate::gbdt::{FittedGbdt, GbdtSpec};
 use crate::tree::{DecisionTreeSpec, FittedDecisionTree};
 
 /// Hyper-parameters of any kiln model, tagged by `kind` (`{"kind": "gbdt", ...}`).
+///
+/// ```
+/// use kiln_models::ModelSpec;
+/// use ndarray::{array, Array2};
+///
+/// let spec: ModelSpec = serde_json::from_str(r#"{"kind": "decision_tree", "criterion": "squared_error", "max_depth": 2}"#)
+///     .expect("valid spec");
+/// spec.check()?;
+/// let x = Array2::from_shape_fn((40, 1), |(i, _)| i as f64);
+/// let y = x.column(0).mapv(|v| if v < 20.0 { 1.0 } else { 5.0 });
+/// let model = spec.fit(x.view(), y.view(), None)?;
+/// assert_eq!(model.predict(array![[3.0], [30.0]].view())?.to_vec(), vec![1.0, 5.0]);
+/// assert_eq!(model.n_features(), 1);
+/// # Ok::<(), kiln_models::ModelError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ModelSpec {

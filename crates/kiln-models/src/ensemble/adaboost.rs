@@ -11,6 +11,17 @@ use crate::input::{NanPolicy, check_fit, check_predict, class_codes};
 use crate::tree::{Criterion, DecisionTreeSpec, FittedDecisionTree, argmax};
 
 /// Hyper-parameters of a SAMME AdaBoost classifier.
+///
+/// ```
+/// use kiln_models::AdaBoostSpec;
+/// use ndarray::Array2;
+///
+/// let x = Array2::from_shape_fn((60, 2), |(i, j)| ((i * (j + 2)) % 11) as f64);
+/// let y = x.column(0).mapv(|v| if v > 5.0 { 1.0 } else { 0.0 });
+/// let model = AdaBoostSpec { n_estimators: 10, ..AdaBoostSpec::default() }.fit(x.view(), y.view(), None)?;
+/// assert_eq!(model.predict(x.view())?, y);
+/// # Ok::<(), kiln_models::ModelError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AdaBoostSpec {

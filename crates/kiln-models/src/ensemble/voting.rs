@@ -21,6 +21,27 @@ pub enum Voting {
 }
 
 /// Hyper-parameters of a voting ensemble.
+///
+/// ```
+/// use kiln_models::{Criterion, DecisionTreeSpec, GbdtSpec, ModelSpec, Voting, VotingSpec};
+/// use ndarray::Array2;
+///
+/// let x = Array2::from_shape_fn((80, 2), |(i, j)| ((i * (j + 3)) % 13) as f64);
+/// let y = x.column(0).mapv(|v| 2.0 * v + 1.0);
+/// let spec = VotingSpec {
+///     estimators: vec![
+///         ModelSpec::Gbdt(GbdtSpec { min_data_in_leaf: 3, ..GbdtSpec::default() }),
+///         ModelSpec::DecisionTree(DecisionTreeSpec { criterion: Criterion::SquaredError, ..DecisionTreeSpec::default() }),
+///     ],
+///     voting: Voting::Soft,
+///     weights: None,
+/// };
+/// let model = spec.fit(x.view(), y.view(), None)?;
+/// assert_eq!(model.n_classes, None);
+/// let p = model.predict(x.view())?;
+/// assert!((p[0] - y[0]).abs() < 1.0);
+/// # Ok::<(), kiln_models::ModelError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VotingSpec {
