@@ -487,3 +487,22 @@ fn constant_features_give_the_starting_score_and_weights_matter() {
         Err(ModelError::InvalidWeight { .. })
     ));
 }
+
+#[test]
+fn zero_weight_rows_without_hessian_floor_stay_finite() {
+    let (x, y) = synthetic_binary(400, 6, 5);
+    let w = Array1::from_shape_fn(400, |i| if i % 2 == 0 { 0.0 } else { 1.0 });
+    let spec = GbdtSpec {
+        min_sum_hessian_in_leaf: 0.0,
+        min_data_in_leaf: 2,
+        n_estimators: 20,
+        ..binary_spec()
+    };
+    let model = spec.fit(x.view(), y.view(), Some(w.view())).expect("fit");
+    let p = model.predict_proba(x.view()).expect("predict");
+    assert!(p.iter().all(|v| v.is_finite()));
+    let json = serde_json::to_string(&model).expect("serializes");
+    let back: kiln_models::FittedGbdt =
+        serde_json::from_str(&json).expect("finite numbers round-trip");
+    assert_eq!(back.predict_proba(x.view()).expect("predict"), p);
+}

@@ -146,13 +146,24 @@ fn threshold_l1(s: f64, l1: f64) -> f64 {
 /// Optimal leaf value for gradient sums: `-T_l1(G) / (H + l2)`.
 #[inline]
 pub fn leaf_output(grad: f64, hess: f64, l1: f64, l2: f64) -> f64 {
-    -threshold_l1(grad, l1) / (hess + l2)
+    let denominator = hess + l2;
+    // Only zero-weight rows with no hessian floor and no L2 reach zero: such a leaf moves nothing.
+    if denominator > 0.0 {
+        -threshold_l1(grad, l1) / denominator
+    } else {
+        0.0
+    }
 }
 
 #[inline]
 fn leaf_gain(grad: f64, hess: f64, l1: f64, l2: f64) -> f64 {
     let g = threshold_l1(grad, l1);
-    g * g / (hess + l2)
+    let denominator = hess + l2;
+    if denominator > 0.0 {
+        g * g / denominator
+    } else {
+        0.0
+    }
 }
 
 /// Below this many features, split finding runs on the calling thread.
