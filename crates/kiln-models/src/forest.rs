@@ -190,7 +190,7 @@ impl RandomForestSpec {
             bags.push(bag);
         }
         if self.oob_score {
-            forest.oob_score = Some(forest.out_of_bag_score(x, &data, &bags));
+            forest.oob_score = forest.out_of_bag_score(x, &data, &bags);
         }
         Ok(forest)
     }
@@ -205,7 +205,7 @@ pub struct FittedForest {
     pub n_features: usize,
     /// Classes for classifiers, None for regressors.
     pub n_classes: Option<usize>,
-    /// Out-of-bag accuracy (classifiers) or R² (regressors), when requested.
+    /// Out-of-bag accuracy (classifiers) or R² (regressors), when requested and defined.
     pub oob_score: Option<f64>,
 }
 
@@ -288,7 +288,13 @@ impl FittedForest {
         imp
     }
 
-    fn out_of_bag_score(&self, x: ArrayView2<f64>, data: &TreeData, bags: &[Vec<bool>]) -> f64 {
+    /// None when no row was ever out of bag, or (regression) the out-of-bag targets are constant.
+    fn out_of_bag_score(
+        &self,
+        x: ArrayView2<f64>,
+        data: &TreeData,
+        bags: &[Vec<bool>],
+    ) -> Option<f64> {
         let width = self.n_classes.unwrap_or(1);
         let (mut hits, mut total) = (0.0f64, 0.0f64);
         let (mut ss_res, mut ys) = (0.0, Vec::new());
@@ -321,11 +327,11 @@ impl FittedForest {
             }
         }
         match self.n_classes {
-            Some(_) => hits / total.max(1.0),
+            Some(_) => (total > 0.0).then(|| hits / total),
             None => {
                 let mean = ys.iter().sum::<f64>() / ys.len().max(1) as f64;
                 let ss_tot: f64 = ys.iter().map(|y| (y - mean).powi(2)).sum();
-                1.0 - ss_res / ss_tot
+                (ss_tot > 0.0).then(|| 1.0 - ss_res / ss_tot)
             }
         }
     }

@@ -94,6 +94,18 @@ fn oob_score_and_importance() {
     .fit(x.view(), y.view(), None)
     .expect("fit");
     assert!(half.oob_score.expect("requested") > 0.9);
+    let all = load_json("forest_sklearn.json");
+    let dia = &all["cases"][2];
+    let reg = RandomForestSpec {
+        criterion: Criterion::SquaredError,
+        n_estimators: 60,
+        oob_score: true,
+        ..RandomForestSpec::default()
+    }
+    .fit(matrix(&dia["x"]).view(), vector(&dia["y"]).view(), None)
+    .expect("fit");
+    let r2 = reg.oob_score.expect("requested");
+    assert!((0.3..0.6).contains(&r2), "OOB R2 {r2}");
     let proba = model.predict_proba(x.view()).expect("proba");
     assert!(
         proba
