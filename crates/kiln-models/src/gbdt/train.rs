@@ -28,6 +28,10 @@ pub fn train(
     spec.check()?;
     let mut weights = check_fit(x, y, sample_weight, NanPolicy::Allow)?;
     let (n, n_features) = x.dim();
+    if n > u32::MAX as usize {
+        // Row indices are u32 to halve the partition buffers.
+        return Err(ModelError::param("x", "at most 4294967295 rows", n));
+    }
     let y_vec: Vec<f64> = y.to_vec();
     let n_classes = if spec.objective.is_classification() {
         let (codes, k) = class_codes(y)?;
