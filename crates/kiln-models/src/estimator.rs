@@ -1,0 +1,162 @@
+//! The shared estimator layer: `ModelSpec` and `FittedModel`, serde-tagged enums over every model.
+//!
+//! Adding a model is one module plus one line in each enum and each `match` below; the
+//! conformance test in `tests/conformance.rs` then checks it like every other model.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::ensemble::{
+    AdaBoostSpec, FittedAdaBoost, FittedStacking, FittedVoting, StackingSpec, VotingSpec,
+};
+use crate::error::Result;
+use crate::forest::{FittedForest, RandomForestSpec};
+use crate::gbdt::{FittedGbdt, GbdtSpec};
+use crate::tree::{DecisionTreeSpec, FittedDecisionTree};
+
+/// Hyper-parameters of any kiln model, tagged by `kind` (`{"kind": "gbdt", ...}`).
+///
+/// ```
+/// use kiln_models::ModelSpec;
+/// use ndarray::{array, Array2};
+///
+/// let spec: ModelSpec = serde_json::from_str(r#"{"kind": "decision_tree", "criterion": "squared_error", "max_depth": 2}"#)
+///     .expect("valid spec");
+/// spec.check()?;
+/// let x = Array2::from_shape_fn((40, 1), |(i, _)| i as f64);
+/// let y = x.column(0).mapv(|v| if v < 20.0 { 1.0 } else { 5.0 });
+/// let model = spec.fit(x.view(), y.view(), None)?;
+/// assert_eq!(model.predict(array![[3.0], [30.0]].view())?.to_vec(), vec![1.0, 5.0]);
+/// assert_eq!(model.n_features(), 1);
+/// # Ok::<(), kiln_models::ModelError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelSpec {
+    /// Histogram gradient-boosted trees.
+    Gbdt(GbdtSpec),
+    /// A CART decision tree.
+    DecisionTree(DecisionTreeSpec),
+    /// A random forest or extra-trees ensemble.
+    RandomForest(RandomForestSpec),
+    /// SAMME AdaBoost over shallow trees (classification).
+    AdaBoost(AdaBoostSpec),
+    /// A vote over other models.
+    Voting(VotingSpec),
+    /// A final model over other models' out-of-fold outputs.
+    Stacking(StackingSpec),
+}
+
+/// Any fitted kiln model, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FittedModel {
+    /// Histogram gradient-boosted trees.
+    Gbdt(FittedGbdt),
+    /// A CART decision tree.
+    DecisionTree(FittedDecisionTree),
+    /// A random forest or extra-trees ensemble.
+    RandomForest(FittedForest),
+    /// SAMME AdaBoost over shallow trees (classification).
+    AdaBoost(FittedAdaBoost),
+    /// A vote over other models.
+    Voting(FittedVoting),
+    /// A final model over other models' out-of-fold outputs.
+    Stacking(FittedStacking),
+}
+
+impl ModelSpec {
+    /// Validates the hyper-parameters.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            ModelSpec::Gbdt(s) => s.check(),
+            ModelSpec::DecisionTree(s) => s.check(),
+            ModelSpec::RandomForest(s) => s.check(),
+            ModelSpec::AdaBoost(s) => s.check(),
+            ModelSpec::Voting(s) => s.check(),
+            ModelSpec::Stacking(s) => s.check(),
+        }
+    }
+
+    /// Fits the model.
+    pub fn fit(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        sample_weight: Option<ArrayView1<f64>>,
+    ) -> Result<FittedModel> {
+        Ok(match self {
+            ModelSpec::Gbdt(s) => FittedModel::Gbdt(s.fit(x, y, sample_weight)?),
+            ModelSpec::DecisionTree(s) => FittedModel::DecisionTree(s.fit(x, y, sample_weight)?),
+            ModelSpec::RandomForest(s) => FittedModel::RandomForest(s.fit(x, y, sample_weight)?),
+            ModelSpec::AdaBoost(s) => FittedModel::AdaBoost(s.fit(x, y, sample_weight)?),
+            ModelSpec::Voting(s) => FittedModel::Voting(s.fit(x, y, sample_weight)?),
+            ModelSpec::Stacking(s) => FittedModel::Stacking(s.fit(x, y, sample_weight)?),
+        })
+    }
+
+    /// Whether the model accepts NaN features as missing values.
+    pub fn handles_missing(&self) -> bool {
+        match self {
+            ModelSpec::Gbdt(_) => true,
+            ModelSpec::DecisionTree(_) | ModelSpec::RandomForest(_) | ModelSpec::AdaBoost(_) => {
+                false
+            }
+            ModelSpec::Voting(s) => s.estimators.iter().all(ModelSpec::handles_missing),
+            ModelSpec::Stacking(s) => {
+                s.estimators.iter().all(ModelSpec::handles_missing)
+                    && s.final_estimator.handles_missing()
+            }
+        }
+    }
+}
+
+impl FittedModel {
+    /// Regression values or class codes.
+    pub fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        match self {
+            FittedModel::Gbdt(m) => m.predict(x),
+            FittedModel::DecisionTree(m) => m.predict(x),
+            FittedModel::RandomForest(m) => m.predict(x),
+            FittedModel::AdaBoost(m) => m.predict(x),
+            FittedModel::Voting(m) => m.predict(x),
+            FittedModel::Stacking(m) => m.predict(x),
+        }
+    }
+
+    /// Class probabilities (rows × classes); an error for regressors.
+    pub fn predict_proba(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        match self {
+            FittedModel::Gbdt(m) => m.predict_proba(x),
+            FittedModel::DecisionTree(m) => m.predict_proba(x),
+            FittedModel::RandomForest(m) => m.predict_proba(x),
+            FittedModel::AdaBoost(m) => m.predict_proba(x),
+            FittedModel::Voting(m) => m.predict_proba(x),
+            FittedModel::Stacking(m) => m.predict_proba(x),
+        }
+    }
+
+    /// Features expected at predict time.
+    pub fn n_features(&self) -> usize {
+        match self {
+            FittedModel::Gbdt(m) => m.n_features,
+            FittedModel::DecisionTree(m) => m.n_features,
+            FittedModel::RandomForest(m) => m.n_features,
+            FittedModel::AdaBoost(m) => m.n_features,
+            FittedModel::Voting(m) => m.n_features,
+            FittedModel::Stacking(m) => m.n_features,
+        }
+    }
+
+    /// Classes for classifiers, None for regressors.
+    pub fn n_classes(&self) -> Option<usize> {
+        match self {
+            FittedModel::Gbdt(m) => m.n_classes,
+            FittedModel::DecisionTree(m) => m.n_classes,
+            FittedModel::RandomForest(m) => m.n_classes,
+            FittedModel::AdaBoost(m) => Some(m.n_classes),
+            FittedModel::Voting(m) => m.n_classes,
+            FittedModel::Stacking(m) => m.n_classes,
+        }
+    }
+}

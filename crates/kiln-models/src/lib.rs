@@ -1,0 +1,24 @@
+//! kiln-models: the estimators behind kiln's training step.
+//!
+//! Every model has a *spec* (hyper-parameters, serde, validated by `check()`) whose `fit` returns
+//! a different *fitted* type with `predict` (and `predict_proba` for classifiers). Both are
+//! gathered in the serde-tagged enums [`ModelSpec`] and [`FittedModel`], so a pipeline can store
+//! and load any model as data. Classification targets arrive as class codes `0..k-1` in f64.
+
+pub mod ensemble;
+pub mod error;
+pub mod estimator;
+pub mod forest;
+pub mod gbdt;
+pub mod input;
+pub mod tree;
+
+pub use ensemble::{
+    AdaBoostSpec, FittedAdaBoost, FittedStacking, FittedVoting, StackingSpec, Voting, VotingSpec,
+};
+pub use error::{ModelError, Result};
+pub use estimator::{FittedModel, ModelSpec};
+pub use forest::{FittedForest, RandomForestSpec};
+pub use gbdt::{FittedGbdt, GbdtSpec, ImportanceKind, Objective};
+pub use input::ClassWeight;
+pub use tree::{Criterion, DecisionTreeSpec, FittedDecisionTree, MaxFeatures};
