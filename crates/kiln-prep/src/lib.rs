@@ -9,6 +9,11 @@
 
 pub mod error;
 pub mod split;
+pub mod stats;
+pub mod steps;
+pub mod table;
 
 pub use error::{PrepError, Result};
 pub use split::Fold;
+pub use steps::{FitContext, FittedStep, StepSpec};
+pub use table::{Column, Table};
