@@ -8,12 +8,14 @@
 //! rows only, live here too.
 
 pub mod error;
+pub mod resample;
 pub mod split;
 pub mod stats;
 pub mod steps;
 pub mod table;
 
 pub use error::{PrepError, Result};
+pub use resample::{ResampleSpec, Resampled};
 pub use split::Fold;
 pub use steps::{FitContext, FittedStep, StepSpec};
 pub use table::{Column, Table};
