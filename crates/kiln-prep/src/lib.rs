@@ -8,6 +8,7 @@
 //! rows only, live here too.
 
 pub mod error;
+pub mod pipeline;
 pub mod resample;
 pub mod split;
 pub mod stats;
@@ -15,6 +16,10 @@ pub mod steps;
 pub mod table;
 
 pub use error::{PrepError, Result};
+pub use pipeline::{
+    BlockSpec, ColumnSelector, FittedPipeline, PipelineSpec, Prepared, PreparedFold, Remainder,
+    Task,
+};
 pub use resample::{ResampleSpec, Resampled};
 pub use split::Fold;
 pub use steps::{FitContext, FittedStep, StepSpec};
