@@ -54,6 +54,7 @@ DATA_PATHS = {
     "breast_cancer": DATASETS / "breast_cancer.csv",
     "iris": DATASETS / "iris.csv",
     "mixed": OUT / "mixed.csv",
+    "wine_missing": OUT / "wine_missing.csv",
 }
 
 
@@ -103,6 +104,39 @@ def build_mixed() -> list[int]:
     return [int(i) for i in train]
 
 
+def build_wine_missing() -> None:
+    """Write wine_missing.csv: wine with about 8% of the feature cells emptied (continuous
+    values, so nearest-neighbour distances have no ties)."""
+    wine = pd.read_csv(DATASETS / "wine.csv")
+    rng = np.random.default_rng(11)
+    cols = [c for c in wine.columns if c != "cultivar"]
+    for c in cols:
+        v = wine[c].astype(float).to_numpy().copy()
+        v[rng.random(len(v)) < 0.08] = np.nan
+        wine[c] = v
+    with open(OUT / "wine_missing.csv", "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(wine.columns)
+        for row in wine.itertuples(index=False):
+            w.writerow([cell(v) for v in row])
+
+
+def vif_eliminate(X: np.ndarray, names: list[str], threshold: float):
+    """Drop the column with the largest VIF (statsmodels, with an intercept) until all are at
+    or below the threshold."""
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+    from statsmodels.tools import add_constant
+
+    keep = list(range(X.shape[1]))
+    while True:
+        exog = add_constant(X[:, keep], has_constant="add")
+        vifs = [variance_inflation_factor(exog, i + 1) for i in range(len(keep))]
+        worst = int(np.argmax(vifs))
+        if vifs[worst] <= threshold or len(keep) == 1:
+            return [names[i] for i in keep], vifs
+        keep.pop(worst)
+
+
 def load(name: str) -> pd.DataFrame:
     df = pd.read_csv(DATA_PATHS[name], keep_default_na=False, na_values=[""])
     for c in df.columns:
@@ -142,6 +176,7 @@ def case(name, data, columns, train, steps, model, *, target=None, task=None, to
 
 def main() -> None:
     train = build_mixed()
+    build_wine_missing()
     num = ["displacement", "horsepower", "weight", "acceleration"]
     cats = ["colour", "origin"]
     wine = load("wine")
@@ -206,7 +241,7 @@ def main() -> None:
          make_pipeline(StandardScaler(), PCA(0.8, whiten=True, svd_solver="full")), sign_free=True)
     case("truncated_svd_wine", "wine", wine_cols, wine_train,
          [{"kind": "truncated_svd", "n_components": 3}],
-         TruncatedSVD(3, algorithm="arpack"), sign_free=True, tol=1e-6)
+         TruncatedSVD(3, algorithm="arpack", random_state=0), sign_free=True, tol=1e-6)
 
     keep = lambda m: [str(n) for n in m.get_feature_names_out()]
     case("variance_threshold_wine", "wine", wine_cols, wine_train,
@@ -222,6 +257,29 @@ def main() -> None:
     case("select_k_best_f_regression_diabetes", "diabetes", diab_cols, list(range(0, 442, 3)),
          [{"kind": "select_k_best", "k": 4, "score": "f_regression"}], SelectKBest(f_regression, k=4),
          target="progression", task="regression", names=keep)
+
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.impute import KNNImputer
+
+    wm = load("wine_missing")
+    case("knn_imputer_wine", "wine_missing", wine_cols, wine_train,
+         [{"kind": "knn_imputer", "n_neighbors": 5}], KNNImputer(n_neighbors=5))
+    case("knn_imputer_wine_k3_scaled", "wine_missing", wine_cols, wine_train,
+         [{"kind": "standard_scaler"}, {"kind": "knn_imputer", "n_neighbors": 3}],
+         make_pipeline(StandardScaler(), KNNImputer(n_neighbors=3)))
+    case("lda_wine", "wine", wine_cols, wine_train, [{"kind": "lda"}],
+         LinearDiscriminantAnalysis(solver="svd"), target="cultivar", task="classification", sign_free=True)
+    case("lda_iris_one_component", "iris", ["sepal_length", "sepal_width", "petal_length", "petal_width"],
+         list(range(0, 150, 2)), [{"kind": "lda", "n_components": 1}],
+         LinearDiscriminantAnalysis(solver="svd", n_components=1), target="species", task="classification", sign_free=True)
+    wine_x = wine[wine_cols].to_numpy(dtype=float)[wine_train]
+    for threshold in [5.0, 2.5]:
+        kept, vifs = vif_eliminate(wine_x, wine_cols, threshold)
+        idx = [wine_cols.index(c) for c in kept]
+        CASES.append({"name": f"vif_wine_{threshold}", "data": "wine", "columns": wine_cols, "train_rows": wine_train,
+                      "steps": [{"kind": "vif_elimination", "threshold": threshold}], "tol": 1e-9, "sign_free": False,
+                      "expected_train": jsonable(wine_x[:, idx]), "expected": jsonable(wine[wine_cols].to_numpy(dtype=float)[:, idx]),
+                      "feature_names": kept, "vifs": [float(v) for v in vifs]})
 
     OUT.mkdir(parents=True, exist_ok=True)
     meta = {"generator": "tools/reference/prep_fixtures.py", "scikit_learn": sklearn.__version__}

@@ -16,10 +16,11 @@ pub fn fixture(name: &str) -> PathBuf {
     .join(name)
 }
 
-/// A dataset by fixture name: bundled ones from kiln-data, `mixed` from the fixtures folder.
+/// A dataset by fixture name: bundled ones from kiln-data, derived ones (`mixed`,
+/// `wine_missing`) from the fixtures folder.
 pub fn dataset(name: &str) -> Frame {
-    let path = if name == "mixed" {
-        fixture("mixed.csv")
+    let path = if name == "mixed" || name == "wine_missing" {
+        fixture(&format!("{name}.csv"))
     } else {
         PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),

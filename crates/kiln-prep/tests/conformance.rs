@@ -96,6 +96,15 @@ fn all_steps() -> Vec<(StepSpec, Vec<&'static str>)> {
             StepSpec::DropCorrelated(DropCorrelated { threshold: 0.9 }),
             complete.clone(),
         ),
+        (
+            StepSpec::KnnImputer(KnnImputer { n_neighbors: 3 }),
+            num.clone(),
+        ),
+        (StepSpec::Lda(Lda { n_components: None }), complete.clone()),
+        (
+            StepSpec::VifElimination(VifElimination { threshold: 5.0 }),
+            vec!["cylinders", "model_year", "mpg"],
+        ),
     ]
 }
 
@@ -139,7 +148,7 @@ fn every_step_round_trips_is_deterministic_and_row_wise_equals_batch() {
             .map(|(s, _)| s.kind())
             .collect::<std::collections::HashSet<_>>()
             .len(),
-        17,
+        20,
         "one case per kind"
     );
     for (spec, columns) in steps {

@@ -94,6 +94,20 @@ fn transformers_match_scikit_learn() {
             common::max_abs_diff(&got_train, &want_train).max(common::max_abs_diff(&got, &want));
         report.push(format!("{name}: {err:.1e}"));
         assert!(err <= tol, "{name}: max abs error {err:e} > {tol:e}");
+        if let Some(vifs) = case.get("vifs") {
+            let want: Vec<f64> = serde_json::from_value(vifs.clone()).unwrap();
+            let kiln_prep::FittedStep::Selection(sel) = &fitted[0] else {
+                panic!("{name}: a selection step was expected")
+            };
+            let got: Vec<f64> = sel.keep.iter().map(|&j| sel.scores[j]).collect();
+            let err = got
+                .iter()
+                .zip(&want)
+                .map(|(a, b)| (a - b).abs() / b)
+                .fold(0.0, f64::max);
+            report.push(format!("{name} (VIF, relative): {err:.1e}"));
+            assert!(err <= 1e-9, "{name}: VIFs {got:?} vs statsmodels {want:?}");
+        }
         if let Some(names) = case.get("feature_names") {
             let names: Vec<String> = serde_json::from_value(names.clone()).unwrap();
             assert_eq!(all.names, names, "{name}: feature names");

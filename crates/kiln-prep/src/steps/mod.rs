@@ -10,6 +10,8 @@
 pub mod decompose;
 pub mod encode;
 pub mod impute;
+pub mod knn_impute;
+pub mod lda;
 pub mod scale;
 pub mod select;
 pub mod target_encode;
@@ -26,8 +28,12 @@ pub use encode::{
     OrdinalEncoder,
 };
 pub use impute::{FillValue, FittedSimpleImputer, ImputeStrategy, SimpleImputer};
+pub use knn_impute::{FittedKnnImputer, KnnImputer};
+pub use lda::Lda;
 pub use scale::{FittedAffine, MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler};
-pub use select::{DropCorrelated, FittedSelection, SelectKBest, SelectScore, VarianceThreshold};
+pub use select::{
+    DropCorrelated, FittedSelection, SelectKBest, SelectScore, VarianceThreshold, VifElimination,
+};
 pub use target_encode::{FittedTargetEncoder, Smooth, TargetEncoder};
 pub use transform::{
     Clip, ClipBounds, FittedClip, FittedGaussianNoise, FittedLog1p, FittedYeoJohnson,
@@ -52,6 +58,8 @@ pub struct FitContext<'a> {
 pub enum StepSpec {
     /// Fill missing cells.
     SimpleImputer(SimpleImputer),
+    /// Fill missing cells from the nearest training rows.
+    KnnImputer(KnnImputer),
     /// `(x - mean) / std`.
     StandardScaler(StandardScaler),
     /// Onto a fixed range.
@@ -78,12 +86,16 @@ pub enum StepSpec {
     Pca(Pca),
     /// Uncentred SVD projection.
     TruncatedSvd(TruncatedSvd),
+    /// Linear discriminant projection.
+    Lda(Lda),
     /// Drop low-variance columns.
     VarianceThreshold(VarianceThreshold),
     /// Keep the k best columns by a univariate score.
     SelectKBest(SelectKBest),
     /// Drop columns highly correlated with an earlier one.
     DropCorrelated(DropCorrelated),
+    /// Drop the column with the largest variance inflation factor until all are below a bound.
+    VifElimination(VifElimination),
 }
 
 /// A fitted step.
@@ -92,6 +104,8 @@ pub enum StepSpec {
 pub enum FittedStep {
     /// Fitted imputer.
     SimpleImputer(FittedSimpleImputer),
+    /// Fitted KNN imputer.
+    KnnImputer(FittedKnnImputer),
     /// Any fitted scaler.
     Scaler(FittedAffine),
     /// Fitted one-hot encoder.
@@ -119,6 +133,7 @@ impl StepSpec {
     pub fn kind(&self) -> &'static str {
         match self {
             StepSpec::SimpleImputer(_) => "simple_imputer",
+            StepSpec::KnnImputer(_) => "knn_imputer",
             StepSpec::StandardScaler(_) => "standard_scaler",
             StepSpec::MinMaxScaler(_) => "min_max_scaler",
             StepSpec::RobustScaler(_) => "robust_scaler",
@@ -135,6 +150,8 @@ impl StepSpec {
             StepSpec::VarianceThreshold(_) => "variance_threshold",
             StepSpec::SelectKBest(_) => "select_k_best",
             StepSpec::DropCorrelated(_) => "drop_correlated",
+            StepSpec::Lda(_) => "lda",
+            StepSpec::VifElimination(_) => "vif_elimination",
         }
     }
 
@@ -158,6 +175,9 @@ impl StepSpec {
             StepSpec::VarianceThreshold(s) => s.check(),
             StepSpec::SelectKBest(s) => s.check(),
             StepSpec::DropCorrelated(s) => s.check(),
+            StepSpec::KnnImputer(s) => s.check(),
+            StepSpec::Lda(s) => s.check(),
+            StepSpec::VifElimination(s) => s.check(),
         }
     }
 
@@ -188,6 +208,9 @@ impl StepSpec {
             StepSpec::VarianceThreshold(s) => FittedStep::Selection(s.fit(&table)?),
             StepSpec::SelectKBest(s) => FittedStep::Selection(s.fit(&table, ctx)?),
             StepSpec::DropCorrelated(s) => FittedStep::Selection(s.fit(&table)?),
+            StepSpec::KnnImputer(s) => FittedStep::KnnImputer(s.fit(&table)?),
+            StepSpec::Lda(s) => FittedStep::Projection(s.fit(&table, ctx)?),
+            StepSpec::VifElimination(s) => FittedStep::Selection(s.fit(&table)?),
         };
         let out = fitted.transform(table)?;
         Ok((fitted, out))
@@ -199,6 +222,7 @@ impl FittedStep {
     pub fn transform(&self, table: Table) -> Result<Table> {
         match self {
             FittedStep::SimpleImputer(f) => f.transform(table),
+            FittedStep::KnnImputer(f) => f.transform(table),
             FittedStep::Scaler(f) => f.transform(table),
             FittedStep::OneHotEncoder(f) => f.transform(table),
             FittedStep::OrdinalEncoder(f) => f.transform(table),

@@ -345,3 +345,99 @@ impl FittedSelection {
         Ok(out)
     }
 }
+
+/// Spec: repeatedly drop the column with the largest variance inflation factor (from a
+/// regression on the other columns with an intercept, as statsmodels with a constant) until
+/// every VIF is at most `threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VifElimination {
+    /// Largest VIF allowed (5 and 10 are the usual rules of thumb).
+    pub threshold: f64,
+}
+
+/// VIFs of the columns `keep`: the diagonal of the inverse correlation matrix.
+fn vifs(centred: &[(Vec<f64>, f64)], keep: &[usize]) -> Vec<f64> {
+    use faer::linalg::solvers::DenseSolveCore;
+    let k = keep.len();
+    let corr = faer::Mat::from_fn(k, k, |a, b| {
+        let (x, nx) = &centred[keep[a]];
+        let (y, ny) = &centred[keep[b]];
+        x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>() / (nx * ny)
+    });
+    let inv = corr.partial_piv_lu().inverse();
+    (0..k)
+        .map(|i| {
+            let v = inv[(i, i)];
+            // A singular correlation matrix (exact collinearity) means an unbounded VIF.
+            if v.is_finite() && v > 0.0 {
+                v
+            } else {
+                f64::INFINITY
+            }
+        })
+        .collect()
+}
+
+impl VifElimination {
+    /// Validates the spec.
+    pub fn check(&self) -> Result<()> {
+        if !(self.threshold.is_finite() && self.threshold >= 1.0) {
+            return Err(PrepError::param(
+                "vif_elimination",
+                "threshold",
+                format!(
+                    "must be a number >= 1 (a VIF is never below 1), got {}",
+                    self.threshold
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Eliminates columns one at a time, largest VIF first.
+    pub fn fit(&self, table: &Table) -> Result<FittedSelection> {
+        self.check()?;
+        let cols = complete_columns(table, "vif_elimination")?;
+        let centred: Vec<(Vec<f64>, f64)> = cols
+            .iter()
+            .zip(&table.names)
+            .map(|(c, name)| {
+                let m = c.iter().sum::<f64>() / c.len() as f64;
+                let d: Vec<f64> = c.iter().map(|v| v - m).collect();
+                let norm = d.iter().map(|v| v * v).sum::<f64>().sqrt();
+                if norm == 0.0 {
+                    Err(PrepError::column(name, "is constant in the training rows; its VIF is undefined (add a variance_threshold step before)"))
+                } else {
+                    Ok((d, norm))
+                }
+            })
+            .collect::<Result<_>>()?;
+        let mut keep: Vec<usize> = (0..cols.len()).collect();
+        let mut scores = vec![f64::NAN; cols.len()];
+        loop {
+            let v = if keep.len() == 1 {
+                vec![1.0]
+            } else {
+                vifs(&centred, &keep)
+            };
+            for (&j, &s) in keep.iter().zip(&v) {
+                scores[j] = s;
+            }
+            let (worst, max) = v
+                .iter()
+                .enumerate()
+                .fold((0, f64::MIN), |b, (i, &s)| if s > b.1 { (i, s) } else { b });
+            if max <= self.threshold || keep.len() == 1 {
+                break;
+            }
+            keep.remove(worst);
+        }
+        Ok(FittedSelection {
+            step: "vif_elimination".into(),
+            columns: table.names.clone(),
+            keep,
+            scores,
+        })
+    }
+}
