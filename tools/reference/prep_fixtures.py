@@ -267,6 +267,15 @@ def main() -> None:
     case("knn_imputer_wine_k3_scaled", "wine_missing", wine_cols, wine_train,
          [{"kind": "standard_scaler"}, {"kind": "knn_imputer", "n_neighbors": 3}],
          make_pipeline(StandardScaler(), KNNImputer(n_neighbors=3)))
+    from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+    from sklearn.impute import IterativeImputer
+
+    case("iterative_imputer_wine", "wine_missing", wine_cols, wine_train,
+         [{"kind": "standard_scaler"}, {"kind": "iterative_imputer"}],
+         make_pipeline(StandardScaler(), IterativeImputer(random_state=0)), tol=1e-6)
+    case("iterative_imputer_mixed_raw", "mixed", num + ["cylinders", "model_year"], train,
+         [{"kind": "iterative_imputer", "max_iter": 5}],
+         IterativeImputer(max_iter=5, random_state=0), tol=1e-6)
     case("lda_wine", "wine", wine_cols, wine_train, [{"kind": "lda"}],
          LinearDiscriminantAnalysis(solver="svd"), target="cultivar", task="classification", sign_free=True)
     case("lda_iris_one_component", "iris", ["sepal_length", "sepal_width", "petal_length", "petal_width"],

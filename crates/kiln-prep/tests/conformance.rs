@@ -100,6 +100,10 @@ fn all_steps() -> Vec<(StepSpec, Vec<&'static str>)> {
             StepSpec::KnnImputer(KnnImputer { n_neighbors: 3 }),
             num.clone(),
         ),
+        (
+            StepSpec::IterativeImputer(IterativeImputer::default()),
+            num.clone(),
+        ),
         (StepSpec::Lda(Lda { n_components: None }), complete.clone()),
         (
             StepSpec::VifElimination(VifElimination { threshold: 5.0 }),
@@ -148,7 +152,7 @@ fn every_step_round_trips_is_deterministic_and_row_wise_equals_batch() {
             .map(|(s, _)| s.kind())
             .collect::<std::collections::HashSet<_>>()
             .len(),
-        20,
+        21,
         "one case per kind"
     );
     for (spec, columns) in steps {

@@ -10,6 +10,7 @@
 pub mod decompose;
 pub mod encode;
 pub mod impute;
+pub mod iterative_impute;
 pub mod knn_impute;
 pub mod lda;
 pub mod scale;
@@ -28,6 +29,7 @@ pub use encode::{
     OrdinalEncoder,
 };
 pub use impute::{FillValue, FittedSimpleImputer, ImputeStrategy, SimpleImputer};
+pub use iterative_impute::{FittedIterativeImputer, IterativeImputer};
 pub use knn_impute::{FittedKnnImputer, KnnImputer};
 pub use lda::Lda;
 pub use scale::{FittedAffine, MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler};
@@ -60,6 +62,8 @@ pub enum StepSpec {
     SimpleImputer(SimpleImputer),
     /// Fill missing cells from the nearest training rows.
     KnnImputer(KnnImputer),
+    /// Fill missing cells by round-robin regression.
+    IterativeImputer(IterativeImputer),
     /// `(x - mean) / std`.
     StandardScaler(StandardScaler),
     /// Onto a fixed range.
@@ -106,6 +110,8 @@ pub enum FittedStep {
     SimpleImputer(FittedSimpleImputer),
     /// Fitted KNN imputer.
     KnnImputer(FittedKnnImputer),
+    /// Fitted iterative imputer.
+    IterativeImputer(FittedIterativeImputer),
     /// Any fitted scaler.
     Scaler(FittedAffine),
     /// Fitted one-hot encoder.
@@ -134,6 +140,7 @@ impl StepSpec {
         match self {
             StepSpec::SimpleImputer(_) => "simple_imputer",
             StepSpec::KnnImputer(_) => "knn_imputer",
+            StepSpec::IterativeImputer(_) => "iterative_imputer",
             StepSpec::StandardScaler(_) => "standard_scaler",
             StepSpec::MinMaxScaler(_) => "min_max_scaler",
             StepSpec::RobustScaler(_) => "robust_scaler",
@@ -176,6 +183,7 @@ impl StepSpec {
             StepSpec::SelectKBest(s) => s.check(),
             StepSpec::DropCorrelated(s) => s.check(),
             StepSpec::KnnImputer(s) => s.check(),
+            StepSpec::IterativeImputer(s) => s.check(),
             StepSpec::Lda(s) => s.check(),
             StepSpec::VifElimination(s) => s.check(),
         }
@@ -188,6 +196,10 @@ impl StepSpec {
             StepSpec::TargetEncoder(s) => {
                 let (f, out) = s.fit_transform(table, ctx)?;
                 return Ok((FittedStep::TargetEncoder(f), out));
+            }
+            StepSpec::IterativeImputer(s) => {
+                let (f, out) = s.fit_transform(table)?;
+                return Ok((FittedStep::IterativeImputer(f), out));
             }
             StepSpec::GaussianNoise(s) => {
                 let (f, out) = s.fit_transform(table, ctx.seed)?;
@@ -223,6 +235,7 @@ impl FittedStep {
         match self {
             FittedStep::SimpleImputer(f) => f.transform(table),
             FittedStep::KnnImputer(f) => f.transform(table),
+            FittedStep::IterativeImputer(f) => f.transform(table),
             FittedStep::Scaler(f) => f.transform(table),
             FittedStep::OneHotEncoder(f) => f.transform(table),
             FittedStep::OrdinalEncoder(f) => f.transform(table),
