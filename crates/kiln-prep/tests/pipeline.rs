@@ -363,3 +363,25 @@ fn absent_columns_and_non_finite_numbers() {
         "{err}"
     );
 }
+
+#[test]
+fn resampling_needs_a_classification_target_and_never_runs_at_transform() {
+    let frame = common::dataset("mixed");
+    let spec = |target: &str| {
+        PipelineSpec::from_toml(
+            &format!(
+                "target = \"{target}\"\n[[blocks]]\nname = \"n\"\ncolumns = {{ names = [\"cylinders\", \"model_year\"] }}\n[resample]\nkind = \"random_over_sampler\"\n"
+            ),
+            "inline",
+        )
+        .unwrap()
+    };
+    let err = spec("mpg").fit(&frame).unwrap_err().to_string();
+    assert!(err.contains("regression target"), "{err}");
+    let (fitted, prepared) = spec("efficient").fit_transform(&frame).unwrap();
+    assert!(
+        prepared.x.nrows() > frame.n_rows(),
+        "training rows were over-sampled"
+    );
+    assert_eq!(fitted.transform(&frame).unwrap().nrows(), frame.n_rows());
+}

@@ -72,6 +72,33 @@ pub enum Task {
 }
 
 /// The `[prep]` section: everything needed to prepare a model matrix.
+///
+/// ```
+/// use kiln_data::csv::read_csv_bytes;
+/// use kiln_prep::PipelineSpec;
+///
+/// let spec = PipelineSpec::from_toml(r#"
+///     target = "label"
+///     [[blocks]]
+///     name = "numbers"
+///     columns = { types = ["numeric", "integer"] }
+///     steps = [{ kind = "simple_imputer", strategy = "median" }, { kind = "standard_scaler" }]
+///     [[blocks]]
+///     name = "colour"
+///     columns = { names = ["colour"] }
+///     steps = [{ kind = "one_hot_encoder", handle_unknown = "ignore" }]
+/// "#, "kiln.toml")?;
+/// let train = read_csv_bytes(b"x,colour,label\n1,red,a\n,blue,b\n3,red,a\n5,blue,b\n", "train", &Default::default())?;
+/// let (fitted, prepared) = spec.fit_transform(&train)?;
+/// assert_eq!(fitted.feature_names, ["x", "colour=blue", "colour=red"]);
+/// assert_eq!(prepared.y.unwrap(), [0.0, 1.0, 0.0, 1.0]);
+///
+/// // Serving: one raw row with a missing number and an unseen colour.
+/// let row = read_csv_bytes(b"x,colour\n,green\n", "request", &Default::default())?;
+/// let x = fitted.transform(&row)?;
+/// assert_eq!(x.row(0).to_vec(), [0.0, 0.0, 0.0]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineSpec {
@@ -382,6 +409,12 @@ impl PipelineSpec {
                         "needs a target; set `target` in the [prep] section",
                     )
                 })?;
+                if n_classes.is_none() {
+                    return Err(PrepError::input(
+                        "resample",
+                        "balances classes, but the target is a regression target; set task = \"classification\" or remove [prep.resample]",
+                    ));
+                }
                 let out = r.resample(&x, &y, self.seed)?;
                 Prepared {
                     x: out.x,
