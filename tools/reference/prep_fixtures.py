@@ -368,8 +368,19 @@ def write_resample(meta: dict) -> None:
         nm.fit_resample(X, y)
         entry["near_miss_rows"] = sorted(int(i) for i in nm.sample_indices_)
         out.append(entry)
+    from imblearn.over_sampling import SMOTENC
+
+    mixed = load("mixed")
+    nc_cols = ["cylinders", "model_year", "mpg", "origin"]
+    origins = sorted(mixed["origin"].unique())
+    Xnc = np.column_stack([mixed["cylinders"], mixed["model_year"], mixed["mpg"],
+                           [origins.index(v) for v in mixed["origin"]]]).astype(float)
+    ync = np.array([0 if v == "no" else 1 for v in mixed["efficient"]])
+    _, yr = SMOTENC(categorical_features=[3], k_neighbors=5, random_state=0).fit_resample(Xnc, ync)
+    smote_nc = {"data": "mixed", "columns": nc_cols, "categorical": ["origin"], "target": "efficient",
+                "counts": [int(v) for v in np.bincount(yr)]}
     with open(OUT / "resample.json", "w") as f:
-        json.dump({**meta, "imbalanced_learn": imblearn.__version__, "cases": out}, f, separators=(",", ":"))
+        json.dump({**meta, "imbalanced_learn": imblearn.__version__, "cases": out, "smote_nc": smote_nc}, f, separators=(",", ":"))
 
 
 if __name__ == "__main__":

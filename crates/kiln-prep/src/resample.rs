@@ -52,6 +52,18 @@ pub enum ResampleSpec {
         #[serde(default = "ten")]
         m_neighbors: usize,
     },
+    /// SMOTE-NC: SMOTE for mixed data. `categorical` names model-matrix columns holding
+    /// category codes (e.g. from `ordinal_encoder`); a mismatch in one of them adds the squared
+    /// median within-class standard deviation of the continuous columns to the distance, and a
+    /// synthetic row takes each category's most frequent value among the base row's
+    /// `k_neighbors` (ties: the smallest code; imbalanced-learn breaks them at random).
+    SmoteNc {
+        /// Matrix columns holding category codes.
+        categorical: Vec<String>,
+        /// Neighbours per row (default 5).
+        #[serde(default = "five")]
+        k_neighbors: usize,
+    },
     /// ADASYN: SMOTE with more synthetic rows where other classes crowd a row.
     Adasyn {
         /// Neighbours (default 5).
@@ -146,6 +158,7 @@ impl ResampleSpec {
             ResampleSpec::RandomUnderSampler => "random_under_sampler",
             ResampleSpec::Smote { .. } => "smote",
             ResampleSpec::BorderlineSmote { .. } => "borderline_smote",
+            ResampleSpec::SmoteNc { .. } => "smote_nc",
             ResampleSpec::Adasyn { .. } => "adasyn",
             ResampleSpec::TomekLinks => "tomek_links",
             ResampleSpec::NearMiss { .. } => "near_miss",
@@ -158,7 +171,15 @@ impl ResampleSpec {
         let bad = |p: &str| Err(PrepError::param(self.name(), p, "must be at least 1"));
         match *self {
             ResampleSpec::Smote { k_neighbors: 0 }
+            | ResampleSpec::SmoteNc { k_neighbors: 0, .. }
             | ResampleSpec::BorderlineSmote { k_neighbors: 0, .. } => bad("k_neighbors"),
+            ResampleSpec::SmoteNc {
+                ref categorical, ..
+            } if categorical.is_empty() => Err(PrepError::param(
+                self.name(),
+                "categorical",
+                "lists no column; use smote for all-continuous data",
+            )),
             ResampleSpec::BorderlineSmote { m_neighbors: 0, .. } => bad("m_neighbors"),
             ResampleSpec::Adasyn { n_neighbors: 0 } | ResampleSpec::NearMiss { n_neighbors: 0 } => {
                 bad("n_neighbors")
@@ -169,6 +190,18 @@ impl ResampleSpec {
 
     /// Resamples training rows `x` with class codes `y` (as f64, `0..k`).
     pub fn resample(&self, x: &Array2<f64>, y: &[f64], seed: u64) -> Result<Resampled> {
+        self.resample_named(x, &[], y, seed)
+    }
+
+    /// As `resample`, with the matrix column names (which `smote_nc` needs to find its
+    /// categorical columns).
+    pub fn resample_named(
+        &self,
+        x: &Array2<f64>,
+        names: &[String],
+        y: &[f64],
+        seed: u64,
+    ) -> Result<Resampled> {
         self.check()?;
         let owner = self.name();
         if x.nrows() != y.len() {
@@ -296,6 +329,98 @@ impl ResampleSpec {
                         synthetic.push(a.iter().zip(&b).map(|(p, q)| p + gap * (q - p)).collect());
                         synthetic_y.push(c);
                         source.push(seeds[s]);
+                    }
+                }
+            }
+            ResampleSpec::SmoteNc {
+                ref categorical,
+                k_neighbors,
+            } => {
+                let cat: Vec<usize> = categorical
+                    .iter()
+                    .map(|n| {
+                        names.iter().position(|m| m == n).ok_or_else(|| {
+                            PrepError::param(
+                                owner,
+                                "categorical",
+                                format!(
+                                    "'{n}' is not a column of the model matrix (columns: {})",
+                                    names.join(", ")
+                                ),
+                            )
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                let cont: Vec<usize> = (0..x.ncols()).filter(|j| !cat.contains(j)).collect();
+                if cont.is_empty() {
+                    return Err(PrepError::param(
+                        owner,
+                        "categorical",
+                        "lists every column; SMOTE-NC needs at least one continuous column",
+                    ));
+                }
+                for &c in present.iter().filter(|&&c| c != majority) {
+                    let rows = rows_of(&labels, c);
+                    if rows.len() < k_neighbors + 1 {
+                        return Err(PrepError::input(
+                            owner,
+                            format!(
+                                "class code {c} has {} training rows; k_neighbors = {k_neighbors} needs at least {}",
+                                rows.len(),
+                                k_neighbors + 1
+                            ),
+                        ));
+                    }
+                    let mut stds: Vec<f64> = cont
+                        .iter()
+                        .map(|&j| {
+                            let v: Vec<f64> = rows.iter().map(|&i| x[[i, j]]).collect();
+                            crate::stats::mean_var(&v).2.sqrt()
+                        })
+                        .collect();
+                    stds.sort_by(f64::total_cmp);
+                    let penalty = crate::stats::median_sorted(&stds).powi(2);
+                    let dist = |a: usize, b: usize| -> f64 {
+                        let d: f64 = cont.iter().map(|&j| (x[[a, j]] - x[[b, j]]).powi(2)).sum();
+                        d + cat.iter().filter(|&&j| x[[a, j]] != x[[b, j]]).count() as f64 * penalty
+                    };
+                    let nns: Vec<Vec<usize>> = rows
+                        .iter()
+                        .map(|&i| {
+                            let mut d: Vec<(f64, usize)> = rows
+                                .iter()
+                                .filter(|&&r| r != i)
+                                .map(|&r| (dist(i, r), r))
+                                .collect();
+                            d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                            d.into_iter().take(k_neighbors).map(|p| p.1).collect()
+                        })
+                        .collect();
+                    for _ in counts[c]..counts[majority] {
+                        let s = rng.random_range(0..rows.len());
+                        let nb = nns[s][rng.random_range(0..nns[s].len())];
+                        let gap: f64 = rng.random();
+                        let mut new: Vec<f64> = (0..x.ncols())
+                            .map(|j| x[[rows[s], j]] + gap * (x[[nb, j]] - x[[rows[s], j]]))
+                            .collect();
+                        for &j in &cat {
+                            let mut values: Vec<f64> = nns[s].iter().map(|&r| x[[r, j]]).collect();
+                            values.sort_by(f64::total_cmp);
+                            let mut best = (values[0], 0usize);
+                            let mut i = 0;
+                            while i < values.len() {
+                                let run =
+                                    values[i..].iter().take_while(|&&v| v == values[i]).count();
+                                if run > best.1 {
+                                    best = (values[i], run);
+                                }
+                                i += run;
+                            }
+                            new[j] = best.0;
+                        }
+                        synthetic.push(new);
+                        synthetic_y.push(c);
+                        source.push(rows[s]);
                     }
                 }
             }

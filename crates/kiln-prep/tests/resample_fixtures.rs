@@ -198,3 +198,92 @@ fn resampling_errors_name_the_problem() {
         .to_string();
     assert!(err.contains("class codes"), "{err}");
 }
+
+/// SMOTE-NC through the pipeline (origin ordinal-encoded, then resampled by name): class counts
+/// as imbalanced-learn; continuous parts on a segment to one of the base row's k nearest
+/// same-class rows under the SMOTE-NC distance; the category is the most frequent among them.
+#[test]
+fn smote_nc_matches_imbalanced_learn_counts_and_geometry() {
+    let fixtures = common::json("resample.json");
+    let case = &fixtures["smote_nc"];
+    let frame = common::dataset("mixed");
+    let spec = kiln_prep::PipelineSpec::from_toml(
+        r#"
+target = "efficient"
+[[blocks]]
+name = "numbers"
+columns = { names = ["cylinders", "model_year", "mpg"] }
+[[blocks]]
+name = "origin"
+columns = { names = ["origin"] }
+steps = [{ kind = "ordinal_encoder" }]
+[resample]
+kind = "smote_nc"
+categorical = ["origin"]
+"#,
+        "inline",
+    )
+    .unwrap();
+    let (fitted, prepared) = spec.fit_transform(&frame).unwrap();
+    let want: Vec<u64> = serde_json::from_value(case["counts"].clone()).unwrap();
+    let y = prepared.y.unwrap();
+    assert_eq!(counts(&y), want);
+    let x = fitted.transform(&frame).unwrap();
+    let y0 = fitted.encode_target(&frame).unwrap();
+    let n = x.nrows();
+    let minority: Vec<usize> = (0..n).filter(|&i| y0[i] == 1.0).collect();
+    let mut stds: Vec<f64> = (0..3)
+        .map(|j| {
+            let v: Vec<f64> = minority.iter().map(|&i| x[[i, j]]).collect();
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            (v.iter().map(|a| (a - m) * (a - m)).sum::<f64>() / v.len() as f64).sqrt()
+        })
+        .collect();
+    stds.sort_by(f64::total_cmp);
+    let penalty = stds[1] * stds[1];
+    let dist = |a: &[f64], b: &[f64]| -> f64 {
+        (0..3).map(|j| (a[j] - b[j]).powi(2)).sum::<f64>()
+            + if a[3] != b[3] { penalty } else { 0.0 }
+    };
+    for r in n..prepared.x.nrows() {
+        let p: Vec<f64> = prepared.x.row(r).to_vec();
+        let ok = minority.iter().any(|&base| {
+            let a = x.row(base).to_vec();
+            let mut d: Vec<(f64, usize)> = minority
+                .iter()
+                .filter(|&&o| o != base)
+                .map(|&o| (dist(&a, &x.row(o).to_vec()), o))
+                .collect();
+            d.sort_by(|u, v| u.0.total_cmp(&v.0).then(u.1.cmp(&v.1)));
+            let nns: Vec<usize> = d.iter().take(5).map(|q| q.1).collect();
+            let mut votes = [0usize; 3];
+            nns.iter().for_each(|&o| votes[x[[o, 3]] as usize] += 1);
+            let mode = (0..3)
+                .max_by_key(|&c| (votes[c], std::cmp::Reverse(c)))
+                .unwrap() as f64;
+            p[3] == mode
+                && nns.iter().any(|&o| {
+                    let b = x.row(o).to_vec();
+                    let den: f64 = (0..3).map(|j| (b[j] - a[j]).powi(2)).sum();
+                    let t = if den == 0.0 {
+                        0.0
+                    } else {
+                        (0..3).map(|j| (p[j] - a[j]) * (b[j] - a[j])).sum::<f64>() / den
+                    };
+                    (0.0..=1.0).contains(&t)
+                        && (0..3).all(|j| {
+                            (a[j] + t * (b[j] - a[j]) - p[j]).abs() <= 1e-9 * (1.0 + p[j].abs())
+                        })
+                })
+        });
+        assert!(ok, "synthetic row {r} {p:?} is not a SMOTE-NC sample");
+    }
+    let err = kiln_prep::ResampleSpec::SmoteNc {
+        categorical: vec!["nope".into()],
+        k_neighbors: 5,
+    }
+    .resample_named(&x, &fitted.feature_names, &y0, 0)
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("'nope' is not a column"), "{err}");
+}

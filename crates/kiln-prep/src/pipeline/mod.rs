@@ -401,6 +401,7 @@ impl PipelineSpec {
             feature_names: table.names.clone(),
             target,
         };
+        let pipeline_names = pipeline.feature_names.clone();
         let prepared = match &self.resample {
             Some(r) => {
                 let y = y.ok_or_else(|| {
@@ -415,7 +416,7 @@ impl PipelineSpec {
                         "balances classes, but the target is a regression target; set task = \"classification\" or remove [prep.resample]",
                     ));
                 }
-                let out = r.resample(&x, &y, self.seed)?;
+                let out = r.resample_named(&x, &pipeline_names, &y, self.seed)?;
                 Prepared {
                     x: out.x,
                     y: Some(out.y),
