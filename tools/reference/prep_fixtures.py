@@ -215,6 +215,12 @@ def main() -> None:
     case("one_hot_infrequent_share", "mixed", cats, train,
          [{"kind": "one_hot_encoder", "handle_unknown": "infrequent", "min_frequency": 0.1}],
          OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.1, sparse_output=False))
+    for drop in ["first", "if_binary"]:
+        case(f"one_hot_drop_{drop}", "mixed", cats + ["efficient"], train,
+             [{"kind": "one_hot_encoder", "handle_unknown": "ignore", "drop": drop}],
+             OneHotEncoder(handle_unknown="ignore", drop=drop, sparse_output=False),
+             names=lambda m: [n.replace("_nan", "=<missing>").replace("colour_", "colour=").replace("origin_", "origin=").replace("efficient_", "efficient=")
+                              for n in m.get_feature_names_out()])
     case("ordinal_unknown_minus_one", "mixed", cats, train,
          [{"kind": "ordinal_encoder", "unknown_value": -1.0}],
          OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1))

@@ -45,8 +45,17 @@ fn all_steps() -> Vec<(StepSpec, Vec<&'static str>)> {
             StepSpec::OneHotEncoder(OneHotEncoder {
                 handle_unknown: HandleUnknown::Ignore,
                 min_frequency: Some(MinFrequency::Count(10)),
+                drop: None,
             }),
             cat.clone(),
+        ),
+        (
+            StepSpec::OneHotEncoder(OneHotEncoder {
+                handle_unknown: HandleUnknown::Ignore,
+                min_frequency: None,
+                drop: Some(DropPolicy::First),
+            }),
+            vec!["colour", "origin", "efficient"],
         ),
         (
             StepSpec::OrdinalEncoder(OrdinalEncoder {

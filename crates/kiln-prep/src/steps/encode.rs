@@ -47,6 +47,19 @@ pub struct OneHotEncoder {
     /// Categories rarer than this share one `name=<infrequent>` column.
     #[serde(default)]
     pub min_frequency: Option<MinFrequency>,
+    /// Drop one indicator per column to avoid collinearity (default: keep all).
+    #[serde(default)]
+    pub drop: Option<DropPolicy>,
+}
+
+/// Which indicator `one_hot_encoder` leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropPolicy {
+    /// The first (smallest) category of every column.
+    First,
+    /// The first category of columns with exactly two categories.
+    IfBinary,
 }
 
 /// The output name of a missing category.
@@ -61,6 +74,9 @@ pub struct OneHotColumn {
     pub levels: Vec<Option<String>>,
     /// Infrequent categories (sorted; `None` = missing), all sharing one output column.
     pub infrequent: Vec<Option<String>>,
+    /// The first level has no indicator (it is encoded as all zeros).
+    #[serde(default)]
+    pub drop_first: bool,
 }
 
 /// A fitted one-hot encoder.
@@ -113,6 +129,11 @@ impl OneHotEncoder {
                 "min_frequency",
                 format!("a share must be in (0, 1), got {f}; use an integer for a count"),
             )),
+            _ if self.drop.is_some() && self.min_frequency.is_some() => Err(PrepError::param(
+                "one_hot_encoder",
+                "drop",
+                "cannot be combined with min_frequency (which level to drop would depend on the infrequent grouping)",
+            )),
             _ => Ok(()),
         }
     }
@@ -137,7 +158,16 @@ impl OneHotEncoder {
                     levels.push(level);
                 }
             }
-            categories.push(OneHotColumn { levels, infrequent });
+            let drop_first = match self.drop {
+                None => false,
+                Some(DropPolicy::First) => !levels.is_empty(),
+                Some(DropPolicy::IfBinary) => levels.len() == 2 && infrequent.is_empty(),
+            };
+            categories.push(OneHotColumn {
+                levels,
+                infrequent,
+                drop_first,
+            });
         }
         Ok(FittedOneHotEncoder {
             columns: table.names.clone(),
@@ -156,7 +186,7 @@ impl FittedOneHotEncoder {
     pub fn output_names(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (name, cats) in self.columns.iter().zip(&self.categories) {
-            for l in &cats.levels {
+            for l in cats.levels.iter().skip(usize::from(cats.drop_first)) {
                 out.push(format!("{name}={}", level_name(l)));
             }
             if !cats.infrequent.is_empty() {
@@ -229,8 +259,9 @@ impl FittedOneHotEncoder {
                     blocks[p][i] = 1.0;
                 }
             }
-            for b in blocks {
-                // `names` yields exactly `width` names for this column (see `output_names`).
+            // A dropped first level is encoded as all zeros: its block is left out.
+            for b in blocks.into_iter().skip(usize::from(cats.drop_first)) {
+                // `names` yields one name per kept block (see `output_names`).
                 out.push(names.next().unwrap_or_default(), Column::Numeric(b));
             }
         }

@@ -25,8 +25,8 @@ use crate::table::Table;
 
 pub use decompose::{FittedProjection, NComponents, Pca, TruncatedSvd};
 pub use encode::{
-    FittedOneHotEncoder, FittedOrdinalEncoder, HandleUnknown, MinFrequency, OneHotEncoder,
-    OrdinalEncoder,
+    DropPolicy, FittedOneHotEncoder, FittedOrdinalEncoder, HandleUnknown, MinFrequency,
+    OneHotEncoder, OrdinalEncoder,
 };
 pub use impute::{FillValue, FittedSimpleImputer, ImputeStrategy, SimpleImputer};
 pub use iterative_impute::{FittedIterativeImputer, IterativeImputer};
