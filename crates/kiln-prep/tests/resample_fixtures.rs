@@ -125,6 +125,10 @@ fn resamplers_match_imbalanced_learn() {
             "standardize = {standardize}"
         );
         assert_on_segments(&x, &y, &adasyn, 5);
+        let adasyn_again = ResampleSpec::Adasyn { n_neighbors: 5 }
+            .resample(&x, &y, 5)
+            .unwrap();
+        assert_eq!(adasyn.x, adasyn_again.x, "ADASYN is seeded");
 
         let tomek = ResampleSpec::TomekLinks.resample(&x, &y, 0).unwrap();
         assert_eq!(
