@@ -385,3 +385,28 @@ fn resampling_needs_a_classification_target_and_never_runs_at_transform() {
     );
     assert_eq!(fitted.transform(&frame).unwrap().nrows(), frame.n_rows());
 }
+
+#[test]
+fn every_fitted_statistic_is_finite_so_json_round_trips() {
+    // A selection over a column with no observed value must fail at fit with its name, not
+    // produce a fitted pipeline whose NaN score cannot be read back from JSON.
+    let frame = small("a,b,c\n1,,5\n2,,6\n4,,8\n");
+    let err = numeric_spec("{ kind = \"variance_threshold\" }")
+        .fit(&frame)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("column 'b'") && err.contains("variance_threshold"),
+        "{err}"
+    );
+    let fitted = numeric_spec(
+        "{ kind = \"simple_imputer\", strategy = \"constant\" }, { kind = \"variance_threshold\" }",
+    )
+    .fit(&frame)
+    .unwrap();
+    assert_eq!(fitted.feature_names, ["a", "c"]);
+    assert_eq!(
+        FittedPipeline::from_json(&fitted.to_json().unwrap()).unwrap(),
+        fitted
+    );
+}

@@ -94,8 +94,18 @@ impl VarianceThreshold {
     pub fn fit(&self, table: &Table) -> Result<FittedSelection> {
         self.check()?;
         let mut scores = Vec::new();
-        for v in table.numeric_columns("variance_threshold")? {
-            let (_, _, mut var) = stats::mean_var(v);
+        for (name, v) in table
+            .names
+            .iter()
+            .zip(table.numeric_columns("variance_threshold")?)
+        {
+            let (n, _, mut var) = stats::mean_var(v);
+            if n == 0 {
+                return Err(PrepError::column(
+                    name,
+                    "has no observed value in the training rows; variance_threshold cannot measure it",
+                ));
+            }
             if self.threshold == 0.0 {
                 // As scikit-learn: the peak-to-peak range catches constants whose computed
                 // variance is a rounding error above zero.
