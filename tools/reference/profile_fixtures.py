@@ -63,7 +63,8 @@ def histogram(x: np.ndarray):
 
 
 def quantile_bins(x: np.ndarray):
-    edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, 11)))
+    # Levels k/10 as the nearest doubles (np.linspace would give 0.6000000000000001).
+    edges = np.unique(np.quantile(x, np.arange(11) / 10.0))
     if len(edges) < 2:
         v = x[0]
         return {"edges": [v - 0.5, v + 0.5], "counts": [len(x)]}
