@@ -182,10 +182,10 @@ where
     if let Some(a) = try_booleans(cells, na, false) {
         return Ok((ColumnType::Boolean, a));
     }
-    if options.detect_datetime {
-        if let Some(a) = try_datetimes(cells, na) {
-            return Ok((ColumnType::Datetime, a));
-        }
+    if options.detect_datetime
+        && let Some(a) = try_datetimes(cells, na)
+    {
+        return Ok((ColumnType::Datetime, a));
     }
     if let Some(bad) = first_invalid_utf8(cells) {
         return Err(bad);

@@ -158,13 +158,13 @@ fn sort_codes(
             let a = array.as_primitive::<Int64Type>();
             let mut distinct: Vec<i64> = Vec::new();
             for i in 0..n {
-                if !a.is_null(i) {
-                    if let Err(pos) = distinct.binary_search(&a.value(i)) {
-                        if distinct.len() >= limit {
-                            return None;
-                        }
-                        distinct.insert(pos, a.value(i));
+                if !a.is_null(i)
+                    && let Err(pos) = distinct.binary_search(&a.value(i))
+                {
+                    if distinct.len() >= limit {
+                        return None;
                     }
+                    distinct.insert(pos, a.value(i));
                 }
             }
             let codes = (0..n)

@@ -523,7 +523,7 @@ pub fn drifted_copy(frame: &Frame, drifts: &[ColumnDrift], seed: u64) -> Result<
                 let out: Float64Array = v
                     .iter()
                     .map(|&x| {
-                        (!x.is_nan()).then(|| mean + (x - mean) * d.scale + d.mean_shift * std)
+                        (!x.is_nan()).then_some(mean + (x - mean) * d.scale + d.mean_shift * std)
                     })
                     .collect();
                 Arc::new(out)

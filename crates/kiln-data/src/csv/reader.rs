@@ -435,15 +435,15 @@ impl CsvChunks {
 
 /// Adds `lines` to the line number in a parse error's location.
 fn shift_line(err: &mut DataError, lines: usize) {
-    if let DataError::Parse { location, .. } = err {
-        if let Some(i) = location.find("line ") {
-            let digits: String = location[i + 5..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            if let Ok(n) = digits.parse::<usize>() {
-                location.replace_range(i + 5..i + 5 + digits.len(), &(n + lines).to_string());
-            }
+    if let DataError::Parse { location, .. } = err
+        && let Some(i) = location.find("line ")
+    {
+        let digits: String = location[i + 5..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        if let Ok(n) = digits.parse::<usize>() {
+            location.replace_range(i + 5..i + 5 + digits.len(), &(n + lines).to_string());
         }
     }
 }

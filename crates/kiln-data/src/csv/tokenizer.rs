@@ -200,13 +200,12 @@ fn parse_quoted_record(buf: &[u8], mut pos: usize, d: Dialect, out: &mut Records
     }
 }
 
+/// A header's raw field bytes and the offset after it.
+pub type Header = (Vec<Vec<u8>>, usize);
+
 /// Parses the first non-blank record at or after `pos`: the header. Returns its fields and the
 /// offset after it, or `None` when the input holds no record.
-pub fn parse_header(
-    buf: &[u8],
-    pos: usize,
-    d: Dialect,
-) -> Result<Option<(Vec<Vec<u8>>, usize)>, TokenizeError> {
+pub fn parse_header(buf: &[u8], pos: usize, d: Dialect) -> Result<Option<Header>, TokenizeError> {
     let start = skip_blank_lines(buf, pos, buf.len());
     if start >= buf.len() {
         return Ok(None);
@@ -304,7 +303,7 @@ pub fn split_points(buf: &[u8], start: usize, n: usize, quote: u8) -> Vec<usize>
             let nl = pos + i;
             quotes_before += memchr_iter(quote, &buf[pos..nl]).count();
             pos = nl + 1;
-            if quotes_before % 2 == 0 {
+            if quotes_before.is_multiple_of(2) {
                 break Some(pos);
             }
         };
