@@ -21,11 +21,10 @@ use crate::quantile::{median_sorted, quantile_sorted};
 ///
 /// ```
 /// use kiln_stats::profile::{ProfileBuilder, ProfileOptions};
-/// let a = kiln_data::csv::read_csv_bytes(b"x,c\n1,a\n2,b\n", "a", &Default::default())?;
-/// let b = kiln_data::csv::read_csv_bytes(b"x,c\n3,a\n,a\n", "b", &Default::default())?;
+/// let frame = kiln_data::csv::read_csv_bytes(b"x,c\n1,a\n2,b\n3,a\n,a\n", "t", &Default::default())?;
 /// let mut builder = ProfileBuilder::new(ProfileOptions::default())?;
-/// builder.push(&a)?;
-/// builder.push(&b)?;
+/// builder.push(&frame.slice(0, 2))?;
+/// builder.push(&frame.slice(2, 2))?;
 /// let profile = builder.finish()?;
 /// assert_eq!(profile.rows, 4);
 /// assert_eq!(profile.columns[0].numeric.as_ref().unwrap().mean, Some(2.0));

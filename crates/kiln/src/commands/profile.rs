@@ -147,6 +147,8 @@ fn summary_cells(c: &ColumnProfile) -> Vec<String> {
             n(s.skew),
         ];
     }
+    // Six empty statistic cells keep the top-values column aligned for text columns.
+    let mut cells = vec![String::new(); 6];
     if let Some(cat) = &c.categorical {
         let top: Vec<String> = cat
             .frequencies
@@ -154,16 +156,16 @@ fn summary_cells(c: &ColumnProfile) -> Vec<String> {
             .take(3)
             .map(|f| format!("{} ({})", f.value, f.count))
             .collect();
-        return vec![format!("top: {}", top.join(", "))];
+        cells.push(top.join(", "));
     }
     if let Some(d) = &c.datetime {
-        return vec![format!(
+        cells.push(format!(
             "{} .. {}",
             d.min.as_deref().unwrap_or("-"),
             d.max.as_deref().unwrap_or("-")
-        )];
+        ));
     }
-    Vec::new()
+    cells
 }
 
 fn print_text(r: &ProfileReport, size: u64) {
@@ -188,8 +190,18 @@ fn print_text(r: &ProfileReport, size: u64) {
     println!();
     let mut rows = vec![
         [
-            "column", "type", "role", "missing", "distinct", "mean", "std", "min", "median", "max",
+            "column",
+            "type",
+            "role",
+            "missing",
+            "distinct",
+            "mean",
+            "std",
+            "min",
+            "median",
+            "max",
             "skew",
+            "top values / range",
         ]
         .iter()
         .map(|s| s.to_string())
