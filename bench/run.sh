@@ -3,12 +3,14 @@
 #
 #   bash bench/run.sh              # every workload
 #   bash bench/run.sh csv_read     # one workload
+#   bash bench/run.sh profile      # kiln data profile vs pandas describe/skew/kurt/corr/value_counts
 #
 # Environment:
 #   BENCH_ROWS     rows of generated data (default 1000000); a non-default size is recorded as
 #                  workload "csv_read@ROWS" so it never mixes with the standard rows
 #   BENCH_MACHINE  label for the machine column (default: hostname)
 #   PYTHON         interpreter for the data generator and the peers (default: python3)
+#   BENCH_REPEAT   timed runs per side, best taken (default 3)
 #   KILN           use this kiln binary and skip the release build (for example an installed
 #                  kiln, or a binary built with other flags)
 #
@@ -21,7 +23,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 cd "$REPO" || exit 1
 
-WORKLOADS=(csv_read)
+WORKLOADS=(csv_read profile)
 DEFAULT_ROWS=1000000
 ROWS="${BENCH_ROWS:-$DEFAULT_ROWS}"
 MACHINE="${BENCH_MACHINE:-$(hostname 2>/dev/null || echo unknown)}"
@@ -35,7 +37,7 @@ else
 fi
 DATA_DIR="$REPO/bench/data"
 RESULTS_DIR="$REPO/bench/results"
-REPEAT=3
+REPEAT="${BENCH_REPEAT:-3}"
 RUN_DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 STATUS=0
 
@@ -162,6 +164,68 @@ for peer, why in json.load(sys.stdin).get("skipped", {}).items():
     local args=()
     [[ -n "$pyarrow_s" ]] && args+=(pyarrow.csv.read_csv "$pyarrow_s")
     [[ -n "$pandas_s" ]] && args+=(pandas.read_csv "$pandas_s")
+    if ((${#args[@]} == 0)) && [[ -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    ((${#args[@]} == 0)) && args=(none "")
+    record "$label" "$kiln_s" "${args[@]}"
+}
+
+# Generate bench/data/profile_<rows>x50.csv once with bench/gen_profile_csv.py; echo its path.
+profile_csv() {
+    local file="$DATA_DIR/profile_${ROWS}x50.csv"
+    if [[ ! -s "$file" ]]; then
+        if ! have_python; then
+            say "error: $file is missing and $PYTHON is not available to generate it"
+            return 1
+        fi
+        say "== generating $file"
+        "$PYTHON" bench/gen_profile_csv.py "$file" --rows "$ROWS" --seed 7 || return 1
+    fi
+    echo "$file"
+}
+
+workload_profile() {
+    local label file kiln_s="" times=() out t peers
+    label="$(workload_label profile)"
+    file="$(profile_csv)" || { STATUS=1; return; }
+    say "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+    say "== kiln: $KILN data profile $file --target target --json (best of $REPEAT)"
+    for ((i = 0; i < REPEAT; i++)); do
+        if ! out="$("$KILN" data profile "$file" --target target --json)"; then
+            say "error: kiln data profile failed; kiln side not measured"
+            STATUS=1
+            times=()
+            break
+        fi
+        t="$(printf '%s' "$out" | json_number profile_seconds)"
+        if [[ -z "$t" ]]; then
+            say "error: kiln output has no numeric top-level profile_seconds; kiln side not measured"
+            STATUS=1
+            times=()
+            break
+        fi
+        say "   profile_seconds $t (read_seconds $(printf '%s' "$out" | json_number read_seconds))"
+        times+=("$t")
+    done
+    kiln_s="$(minimum "${times[@]}")"
+
+    local pandas_s=""
+    if have_python; then
+        say "== peer: bench/peers/profile.py (best of $REPEAT)"
+        if peers="$("$PYTHON" bench/peers/profile.py "$file" --repeat "$REPEAT")"; then
+            pandas_s="$(printf '%s' "$peers" | json_number pandas_s)"
+        else
+            say "skipped peer: bench/peers/profile.py failed"
+        fi
+    else
+        say "skipped peer pandas: $PYTHON not found"
+    fi
+    say "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    local args=()
+    [[ -n "$pandas_s" ]] && args+=(pandas.describe+skew+kurt+corr+value_counts "$pandas_s")
     if ((${#args[@]} == 0)) && [[ -z "$kiln_s" ]]; then
         say "nothing measured for $label"
         return

@@ -345,6 +345,15 @@ pub fn correlation_matrix(columns: &[&[f64]], method: CorrelationMethod) -> Resu
         .zip(&complete)
         .map(|(c, &ok)| (ok && method == CorrelationMethod::Spearman).then(|| average_ranks(c).0))
         .collect();
+    // Incomplete columns are sorted once; each pair then re-ranks its complete rows in one
+    // linear walk of that order instead of sorting them again.
+    let any_incomplete = complete.iter().any(|ok| !ok);
+    let orders: Vec<Option<Vec<u32>>> = columns
+        .par_iter()
+        .map(|c| {
+            (any_incomplete && method == CorrelationMethod::Spearman).then(|| sorted_present(c))
+        })
+        .collect();
     let pairs: Vec<(usize, usize)> = (0..k)
         .flat_map(|i| (i + 1..k).map(move |j| (i, j)))
         .collect();
@@ -374,7 +383,10 @@ pub fn correlation_matrix(columns: &[&[f64]], method: CorrelationMethod) -> Resu
                 }
                 match method {
                     CorrelationMethod::Pearson => pearson_r(&a, &b),
-                    CorrelationMethod::Spearman => pearson_r(&average_ranks(&a).0, &average_ranks(&b).0),
+                    CorrelationMethod::Spearman => {
+                        let (ra, rb) = pair_ranks(columns, &orders, i, j);
+                        pearson_r(&ra, &rb)
+                    }
                 }
             };
             r.ok_or_else(|| StatsError::InvalidInput {
@@ -392,9 +404,84 @@ pub fn correlation_matrix(columns: &[&[f64]], method: CorrelationMethod) -> Resu
     Ok(m)
 }
 
+/// Row indices of the non-NaN values of `x`, sorted by value.
+fn sorted_present(x: &[f64]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..x.len() as u32)
+        .filter(|&r| !x[r as usize].is_nan())
+        .collect();
+    order.sort_unstable_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
+    order
+}
+
+/// Average ranks of column `c` over the rows where column `other` is present too, written at
+/// their rows into `out` (other rows untouched). `order` is `c`'s present rows sorted by value.
+fn ranks_on_complete_rows(c: &[f64], order: &[u32], other: &[f64], out: &mut [f64]) {
+    let kept: Vec<u32> = order
+        .iter()
+        .copied()
+        .filter(|&r| !other[r as usize].is_nan())
+        .collect();
+    let mut i = 0;
+    while i < kept.len() {
+        let v = c[kept[i] as usize];
+        let mut j = i + 1;
+        while j < kept.len() && c[kept[j] as usize] == v {
+            j += 1;
+        }
+        let rank = (i + 1 + j) as f64 / 2.0;
+        for &r in &kept[i..j] {
+            out[r as usize] = rank;
+        }
+        i = j;
+    }
+}
+
+/// Spearman ranks of columns `i` and `j` on their pairwise-complete rows, in row order: the same
+/// numbers as ranking the filtered pair afresh (`average_ranks`), in linear time per pair.
+fn pair_ranks(
+    columns: &[&[f64]],
+    orders: &[Option<Vec<u32>>],
+    i: usize,
+    j: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let n = columns[i].len();
+    let order_of = |k: usize| -> std::borrow::Cow<'_, [u32]> {
+        match &orders[k] {
+            Some(o) => std::borrow::Cow::Borrowed(o.as_slice()),
+            None => std::borrow::Cow::Owned(sorted_present(columns[k])),
+        }
+    };
+    let (oi, oj) = (order_of(i), order_of(j));
+    let mut ri = vec![0.0; n];
+    let mut rj = vec![0.0; n];
+    ranks_on_complete_rows(columns[i], &oi, columns[j], &mut ri);
+    ranks_on_complete_rows(columns[j], &oj, columns[i], &mut rj);
+    (0..n)
+        .filter(|&r| !columns[i][r].is_nan() && !columns[j][r].is_nan())
+        .map(|r| (ri[r], rj[r]))
+        .unzip()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linear_pair_ranks_equal_fresh_ranks_of_the_filtered_pair() {
+        let a = [3.0, f64::NAN, 1.0, 3.0, 2.0, 7.0, 3.0, f64::NAN, 0.5];
+        let b = [1.0, 2.0, f64::NAN, 4.0, 4.0, 0.0, 9.0, 1.0, 4.0];
+        let cols: [&[f64]; 2] = [&a, &b];
+        let orders = vec![Some(sorted_present(&a)), Some(sorted_present(&b))];
+        let (ra, rb) = pair_ranks(&cols, &orders, 0, 1);
+        let (fa, fb): (Vec<f64>, Vec<f64>) = a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+            .map(|(x, y)| (*x, *y))
+            .unzip();
+        assert_eq!(ra, average_ranks(&fa).0);
+        assert_eq!(rb, average_ranks(&fb).0);
+    }
 
     #[test]
     fn edge_cases_are_errors() {

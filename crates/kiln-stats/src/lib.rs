@@ -20,6 +20,7 @@ pub mod hypothesis;
 pub mod moments;
 pub mod multiple_testing;
 pub mod power;
+pub mod profile;
 pub mod quantile;
 mod rank;
 mod roots;

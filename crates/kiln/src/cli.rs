@@ -21,6 +21,8 @@ pub struct Cli {
 }
 
 /// Top-level nouns.
+// Parsed once per process; boxing the larger variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Inspect, convert, generate and drift data files.
@@ -57,6 +59,22 @@ pub enum DataCommand {
         after_help = "Example:\n  kiln data drift train.parquet -o drifted.parquet --shift f00=0.5 --scale f01=2 --mix f27=0.3"
     )]
     Drift(DriftArgs),
+    /// Profile a file: per-column statistics and flags, correlations, target balance (terminal,
+    /// --json, --html).
+    #[command(
+        after_help = "Examples:\n  kiln data profile train.csv --target churned\n  kiln data profile train.csv --target churned --html profile.html\n  kiln data profile big.csv --json > reference_profile.json\n\nCSV files are streamed in chunks, so files larger than memory can be profiled. Quantiles,\nhistograms and outlier counts are exact up to --sample-rows rows and come from a uniform\nreservoir sample beyond that."
+    )]
+    Profile(ProfileArgs),
+    /// Infer a schema (types, roles, nullability, domains, ranges, missing rates) as TOML.
+    #[command(
+        after_help = "Examples:\n  kiln data schema train.csv -o schema.toml\n  kiln data schema train.csv -o schema.toml --slack 0.1 --target churned"
+    )]
+    Schema(SchemaArgs),
+    /// Check a file against a schema; exit code 1 on any violation of severity error.
+    #[command(
+        after_help = "Examples:\n  kiln data validate new.csv --schema schema.toml\n  kiln data validate new.parquet --schema schema.toml --json\n\nExample rows are 1-based data rows: row 1 is the first line after the header."
+    )]
+    Validate(ValidateArgs),
 }
 
 /// How to read an input file.
@@ -195,6 +213,55 @@ pub struct DriftArgs {
     pub seed: u64,
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// `kiln data profile`
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The file to profile (.csv, .tsv, .parquet, .ndjson).
+    pub file: PathBuf,
+    /// Also write the report as one self-contained HTML file (inline SVG, no scripts or links).
+    #[arg(long, value_name = "OUT.html")]
+    pub html: Option<PathBuf>,
+    /// Rows kept in the uniform sample behind quantiles, histograms and outliers.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub sample_rows: usize,
+    /// Rows used for correlations, VIF and target associations (a subsample when fewer).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub correlation_rows: usize,
+    /// Seed of the samples.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// `kiln data schema`
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The reference file.
+    pub file: PathBuf,
+    /// Where to write the schema (TOML).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Widen numeric ranges by this fraction of their width on each side (e.g. 0.1).
+    #[arg(long, default_value_t = 0.0)]
+    pub slack: f64,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// `kiln data validate`
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The file to check.
+    pub file: PathBuf,
+    /// The schema written by `kiln data schema`.
+    #[arg(long, value_name = "schema.toml")]
+    pub schema: PathBuf,
+    /// Field delimiter for CSV (default: comma; tab for .tsv).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
 }
 
 /// `kiln datasets …`

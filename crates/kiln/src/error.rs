@@ -8,6 +8,12 @@ pub enum CliError {
     /// Reading, writing or describing data failed.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// A statistic or profile could not be computed.
+    #[error(transparent)]
+    Stats(#[from] kiln_stats::StatsError),
+    /// Schema inference or validation could not run.
+    #[error(transparent)]
+    Monitor(#[from] kiln_monitor::MonitorError),
     /// The arguments are wrong in a way clap cannot see (e.g. `--type x=wrong`).
     #[error("{0}")]
     Usage(String),

@@ -22,6 +22,9 @@ pub fn run(command: DataCommand, json: bool) -> CliResult<()> {
         DataCommand::Convert(args) => convert(args, json),
         DataCommand::Synth(args) => synth(args, json),
         DataCommand::Drift(args) => drift(args, json),
+        DataCommand::Profile(args) => super::profile::run(args, json),
+        DataCommand::Schema(args) => super::validate::schema(args, json),
+        DataCommand::Validate(args) => super::validate::validate(args, json),
     }
 }
 

@@ -2,5 +2,7 @@
 
 pub mod data;
 pub mod datasets;
+pub mod profile;
 pub mod quickstart;
 pub mod read;
+pub mod validate;
