@@ -2,17 +2,22 @@
 # Run kiln and its peers on the same data in one run and append the timings to bench/results/.
 #
 #   bash bench/run.sh              # every workload
-#   bash bench/run.sh csv_read     # one workload
-#   bash bench/run.sh profile      # kiln data profile vs pandas describe/skew/kurt/corr/value_counts
+#   bash bench/run.sh csv_read     # one workload (csv_read, profile, prep, gbdt, forest, predict)
 #
 # Environment:
-#   BENCH_ROWS     rows of generated data (default 1000000); a non-default size is recorded as
-#                  workload "csv_read@ROWS" so it never mixes with the standard rows
+#   BENCH_ROWS     rows of generated data (default per workload: 1000000, forest 200000); a
+#                  non-default size is recorded as workload "csv_read@ROWS" so it never mixes
+#                  with the standard rows
+#   BENCH_QUICK    1 = smoke-test mode: fewer rounds/trees/calls/repeats; rows are recorded as
+#                  "<workload>@ROWS/quick" and are never numbers to quote
+#   BENCH_THREADS  threads for every library in the model workloads (default 2)
 #   BENCH_MACHINE  label for the machine column (default: hostname)
 #   PYTHON         interpreter for the data generator and the peers (default: python3)
 #   BENCH_REPEAT   timed runs per side, best taken (default 3)
 #   KILN           use this kiln binary and skip the release build (for example an installed
 #                  kiln, or a binary built with other flags)
+#   KILN_EXAMPLES  directory holding the prep_bench and model_bench example binaries; skips
+#                  their release build (default: built into ${CARGO_TARGET_DIR:-target}/release/examples)
 #
 # Python is needed for the data generator and the peers only (pip install -r
 # tools/reference/requirements.txt). A missing peer is reported and skipped; the script still
@@ -23,9 +28,12 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 cd "$REPO" || exit 1
 
-WORKLOADS=(csv_read profile)
+WORKLOADS=(csv_read profile prep gbdt forest predict)
 DEFAULT_ROWS=1000000
 ROWS="${BENCH_ROWS:-$DEFAULT_ROWS}"
+QUICK="${BENCH_QUICK:-0}"
+[[ "$QUICK" == 0 ]] && QUICK=""
+THREADS="${BENCH_THREADS:-2}"
 MACHINE="${BENCH_MACHINE:-$(hostname 2>/dev/null || echo unknown)}"
 CORES="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo unknown)"
 PYTHON="${PYTHON:-python3}"
@@ -35,9 +43,16 @@ else
     BUILD=1
     KILN="${CARGO_TARGET_DIR:-target}/release/kiln"
 fi
+if [[ -n "${KILN_EXAMPLES:-}" ]]; then
+    BUILD_EXAMPLES=0
+else
+    BUILD_EXAMPLES=1
+    KILN_EXAMPLES="${CARGO_TARGET_DIR:-target}/release/examples"
+fi
 DATA_DIR="$REPO/bench/data"
 RESULTS_DIR="$REPO/bench/results"
 REPEAT="${BENCH_REPEAT:-3}"
+[[ -n "$QUICK" ]] && REPEAT=1
 RUN_DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 STATUS=0
 
@@ -69,8 +84,17 @@ secs() { [[ -z "$1" ]] || awk -v x="$1" 'BEGIN { printf "%.4f", x }'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.3f", a / b }'; }
 
+# Label of a workload in the results: name, "@ROWS" for a non-default size, "/quick" in
+# smoke-test mode. args: name [rows default_rows]
 workload_label() {
-    if [[ "$ROWS" == "$DEFAULT_ROWS" ]]; then echo "$1"; else echo "$1@$ROWS"; fi
+    local name="$1" rows="${2:-$ROWS}" default="${3:-$DEFAULT_ROWS}"
+    if [[ -n "$QUICK" ]]; then
+        echo "$name@$rows/quick"
+    elif [[ "$rows" == "$default" ]]; then
+        echo "$name"
+    else
+        echo "$name@$rows"
+    fi
 }
 
 # Append one row per peer to bench/results/<workload>.csv and print a small table.
@@ -104,6 +128,105 @@ build_kiln() {
         say "error: cargo build failed"
         exit 1
     fi
+}
+
+# The example binaries the prep and model workloads run (built once per run).
+build_examples() {
+    if ((BUILD_EXAMPLES == 0)); then
+        say "== using KILN_EXAMPLES=$KILN_EXAMPLES (no build)"
+        return
+    fi
+    say "== cargo build --release -p kiln-prep -p kiln-models --examples"
+    if ! cargo build --release -p kiln-prep -p kiln-models --examples; then
+        say "error: cargo build of the bench examples failed"
+        exit 1
+    fi
+}
+
+# Print a top-level string field of a one-object JSON text on stdin (empty if absent).
+json_string() {
+    have_python || return 0
+    "$PYTHON" -c '
+import json, sys
+v = json.load(sys.stdin).get(sys.argv[1])
+print("" if v is None else v)' "$1" 2>/dev/null
+}
+
+# Append "date,machine,cores,workload,<fields>" rows to bench/results/<stem>.csv.
+# args: stem header workload line... (each line: the comma-separated fields after workload)
+record_quality() {
+    local stem="$1" header="$2" workload="$3" file
+    shift 3
+    file="$RESULTS_DIR/$stem.csv"
+    mkdir -p "$RESULTS_DIR"
+    [[ -s "$file" ]] || echo "date,machine,cores,workload,$header" >"$file"
+    printf '\n%s: %s\n' "$workload" "$header"
+    for line in "$@"; do
+        echo "$RUN_DATE,$MACHINE,$CORES,$workload,$line" >>"$file"
+        printf '  %s\n' "$line"
+    done
+    say "appended to ${file#"$REPO"/}"
+}
+
+# Run the kiln side of a workload and check that its JSON has a numeric field; echo the JSON.
+# args: field command...
+run_kiln() {
+    local field="$1" out
+    shift
+    say "== kiln: ${*#"$REPO"/}"
+    if ! out="$("$@")"; then
+        say "error: kiln side failed; not measured"
+        STATUS=1
+        return 1
+    fi
+    if [[ -z "$(printf '%s' "$out" | json_number "$field")" ]]; then
+        say "error: kiln output has no numeric top-level $field; not measured"
+        STATUS=1
+        return 1
+    fi
+    printf '%s' "$out"
+}
+
+# Run one peer process (bench/peers/<script>.py ...) with the thread limit; echo its JSON, or
+# print why it was skipped and fail. args: peer-name script args...
+run_peer() {
+    local name="$1" script="$2" out why
+    shift 2
+    if ! have_python; then
+        say "skipped peer $name: $PYTHON not found"
+        return 1
+    fi
+    say "== peer $name: bench/peers/$script.py $*"
+    if ! out="$(OMP_NUM_THREADS="$THREADS" "$PYTHON" "bench/peers/$script.py" "$@")"; then
+        say "skipped peer $name: bench/peers/$script.py failed"
+        return 1
+    fi
+    why="$(printf '%s' "$out" | json_string skipped)"
+    if [[ -n "$why" ]]; then
+        say "skipped peer $name: $why"
+        return 1
+    fi
+    printf '%s' "$out"
+}
+
+# Generate a file once with a Python generator; echo its path. args: file generator args...
+generated() {
+    local file="$1" gen="$2"
+    shift 2
+    if [[ ! -s "$file" ]]; then
+        if ! have_python; then
+            say "error: $file is missing and $PYTHON is not available to generate it"
+            return 1
+        fi
+        say "== generating $file"
+        "$PYTHON" "$gen" "$file.tmp" "$@" && mv "$file.tmp" "$file" || return 1
+    fi
+    echo "$file"
+}
+
+# The Higgs-like binary set of bench/gen_binary.py. args: rows seed
+binary_set() {
+    generated "$DATA_DIR/higgs_like_${1}x28_seed$2.bin" bench/gen_binary.py --rows "$1" --seed "$2"
 }
 
 # Generate bench/data/<name> once with bench/gen_mixed_csv.py; echo its path.
@@ -234,6 +357,132 @@ workload_profile() {
     record "$label" "$kiln_s" "${args[@]}"
 }
 
+workload_prep() {
+    local rows="${BENCH_ROWS:-$DEFAULT_ROWS}" label file out kiln_s="" peer_s=""
+    label="$(workload_label prep "$rows" "$DEFAULT_ROWS")"
+    file="$(generated "$DATA_DIR/prep_${rows}x50.parquet" bench/gen_prep_parquet.py --rows "$rows" --seed 42)" ||
+        { STATUS=1; return; }
+
+    if out="$(run_kiln fit_transform_seconds "$KILN_EXAMPLES/prep_bench" "$file" --repeat "$REPEAT")"; then
+        kiln_s="$(printf '%s' "$out" | json_number fit_transform_seconds)"
+        say "   kiln read $(secs "$(printf '%s' "$out" | json_number read_seconds)") s (not compared)"
+    fi
+    if out="$(run_peer sklearn prep "$file" --repeat "$REPEAT")"; then
+        peer_s="$(printf '%s' "$out" | json_number sklearn_s)"
+        say "   pandas.read_parquet $(secs "$(printf '%s' "$out" | json_number read_s)") s (not compared)"
+    fi
+    local args=()
+    [[ -n "$peer_s" ]] && args+=(sklearn.ColumnTransformer "$peer_s")
+    if ((${#args[@]} == 0)) && [[ -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    ((${#args[@]} == 0)) && args=(none "")
+    record "$label" "$kiln_s" "${args[@]}"
+}
+
+# "train_s,auc,max_rss_mb" (or the forest's fields) of a model_bench / models.py JSON.
+# args: time-field quality-field
+quality_fields() {
+    local json
+    json="$(cat)"
+    printf '%s,%s,%s' "$(secs "$(printf '%s' "$json" | json_number "$1")")" \
+        "$(printf '%s' "$json" | json_number "$2" | awk 'NF { printf "%.5f", $1 }')" \
+        "$(printf '%s' "$json" | json_number max_rss_mb | awk 'NF { printf "%.0f", $1 }')"
+}
+
+workload_gbdt() {
+    local rows="${BENCH_ROWS:-$DEFAULT_ROWS}" label train test out
+    local rounds=100 leaves=255
+    [[ -n "$QUICK" ]] && rounds=10
+    label="$(workload_label gbdt "$rows" "$DEFAULT_ROWS")"
+    train="$(binary_set "$rows" 42)" && test="$(binary_set $((rows / 5)) 4242)" || { STATUS=1; return; }
+    local opts=(--rounds "$rounds" --leaves "$leaves" --threads "$THREADS")
+
+    local kiln_s="" lgb_s="" hgb_s="" quality=()
+    if out="$(run_kiln train_seconds "$KILN_EXAMPLES/model_bench" gbdt "$train" "$test" "${opts[@]}")"; then
+        kiln_s="$(printf '%s' "$out" | json_number train_seconds)"
+        quality+=("kiln,$(printf '%s' "$out" | quality_fields train_seconds auc)")
+    fi
+    if out="$(run_peer lightgbm models gbdt lightgbm "$train" "$test" "${opts[@]}")"; then
+        lgb_s="$(printf '%s' "$out" | json_number train_seconds)"
+        quality+=("lightgbm,$(printf '%s' "$out" | quality_fields train_seconds auc)")
+    fi
+    if out="$(run_peer sklearn models gbdt sklearn "$train" "$test" "${opts[@]}")"; then
+        hgb_s="$(printf '%s' "$out" | json_number train_seconds)"
+        quality+=("sklearn.HistGradientBoostingClassifier,$(printf '%s' "$out" | quality_fields train_seconds auc)")
+    fi
+    local args=()
+    [[ -n "$lgb_s" ]] && args+=(lightgbm.train "$lgb_s")
+    [[ -n "$hgb_s" ]] && args+=(sklearn.HistGradientBoosting "$hgb_s")
+    if ((${#args[@]} == 0)) && [[ -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    ((${#args[@]} == 0)) && args=(none "")
+    record "$label" "$kiln_s" "${args[@]}"
+    record_quality gbdt_quality "library,train_s,test_auc,max_rss_mb" "$label" "${quality[@]}"
+}
+
+workload_forest() {
+    local default=200000 rows label train test out
+    rows="${BENCH_ROWS:-$default}"
+    local trees=100
+    [[ -n "$QUICK" ]] && trees=10
+    label="$(workload_label forest "$rows" "$default")"
+    train="$(binary_set "$rows" 42)" && test="$(binary_set $((rows / 5)) 4242)" || { STATUS=1; return; }
+    local opts=(--trees "$trees" --threads "$THREADS")
+
+    local kiln_s="" rf_s="" quality=()
+    if out="$(run_kiln fit_seconds "$KILN_EXAMPLES/model_bench" forest "$train" "$test" "${opts[@]}")"; then
+        kiln_s="$(printf '%s' "$out" | json_number fit_seconds)"
+        quality+=("kiln,$(printf '%s' "$out" | quality_fields fit_seconds accuracy)")
+    fi
+    if out="$(run_peer sklearn models forest sklearn "$train" "$test" "${opts[@]}")"; then
+        rf_s="$(printf '%s' "$out" | json_number fit_seconds)"
+        quality+=("sklearn.RandomForestClassifier,$(printf '%s' "$out" | quality_fields fit_seconds accuracy)")
+    fi
+    if [[ -z "$rf_s" && -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    if [[ -n "$rf_s" ]]; then
+        record "$label" "$kiln_s" sklearn.RandomForest "$rf_s"
+    else
+        record "$label" "$kiln_s" none ""
+    fi
+    record_quality forest_quality "library,fit_s,test_accuracy,max_rss_mb" "$label" "${quality[@]}"
+}
+
+workload_predict() {
+    local rows="${BENCH_ROWS:-$DEFAULT_ROWS}" label train test out
+    local rounds=100 leaves=31 calls=100000
+    [[ -n "$QUICK" ]] && rounds=10 calls=2000
+    label="$(workload_label predict "$rows" "$DEFAULT_ROWS")"
+    train="$(binary_set "$rows" 42)" && test="$(binary_set $((rows / 5)) 4242)" || { STATUS=1; return; }
+    local opts=(--rounds "$rounds" --leaves "$leaves" --threads "$THREADS" --calls "$calls" --fit-rows 200000)
+
+    local kiln_row="" kiln_batch="" lgb_row="" lgb_batch=""
+    if out="$(run_kiln single_row_median_seconds "$KILN_EXAMPLES/model_bench" predict "$train" "$test" "${opts[@]}")"; then
+        kiln_row="$(printf '%s' "$out" | json_number single_row_median_seconds)"
+        kiln_batch="$(printf '%s' "$out" | json_number batch_seconds)"
+    fi
+    if out="$(run_peer lightgbm models predict lightgbm "$train" "$test" "${opts[@]}")"; then
+        lgb_row="$(printf '%s' "$out" | json_number single_row_median_seconds)"
+        lgb_batch="$(printf '%s' "$out" | json_number batch_seconds)"
+    fi
+    if [[ -z "$kiln_row$lgb_row" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    # Seconds to 4 decimals would round a single-row latency to 0, so that row is in µs.
+    local kiln_us="" lgb_us=""
+    [[ -n "$kiln_row" ]] && kiln_us="$(awk -v x="$kiln_row" 'BEGIN { printf "%.6f", x * 1e6 }')"
+    [[ -n "$lgb_row" ]] && lgb_us="$(awk -v x="$lgb_row" 'BEGIN { printf "%.6f", x * 1e6 }')"
+    record "$label" "$kiln_us" "lightgbm.predict[row,us]" "$lgb_us"
+    record "$label" "$kiln_batch" "lightgbm.predict[batch]" "$lgb_batch"
+}
+
 main() {
     local selected=("$@")
     ((${#selected[@]} == 0)) && selected=("${WORKLOADS[@]}")
@@ -243,11 +492,16 @@ main() {
             exit 2
         fi
     done
-    build_kiln
+    local need_kiln=0 need_examples=0
+    for w in "${selected[@]}"; do
+        if [[ "$w" == csv_read || "$w" == profile ]]; then need_kiln=1; else need_examples=1; fi
+    done
+    ((need_kiln)) && build_kiln
+    ((need_examples)) && build_examples
     mkdir -p "$DATA_DIR"
     for w in "${selected[@]}"; do
         say ""
-        say "#### $w ($ROWS rows, $CORES cores, machine $MACHINE)"
+        say "#### $w (${BENCH_ROWS:-default} rows${QUICK:+, quick}, $CORES cores, machine $MACHINE)"
         "workload_$w"
     done
     exit "$STATUS"

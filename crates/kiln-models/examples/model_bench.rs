@@ -1,0 +1,248 @@
+//! Kiln side of the model bench workloads (`bench/run.sh gbdt|forest|predict`): reads the data
+//! files written by `bench/gen_binary.py`, times one job and prints one JSON object.
+//!
+//! ```text
+//! model_bench gbdt    TRAIN TEST [--rounds 100] [--leaves 255] [--threads 2]
+//! model_bench forest  TRAIN TEST [--trees 100] [--threads 2]
+//! model_bench predict TRAIN TEST [--rounds 100] [--leaves 31] [--threads 2] [--calls 100000]
+//!                                [--fit-rows 200000]
+//! ```
+//!
+//! - `gbdt`: binary GBDT (learning rate 0.1, `min_data_in_leaf` 20, 255 bins) on TRAIN;
+//!   `train_seconds` (binning included), `auc` on TEST.
+//! - `forest`: random forest (scikit-learn defaults: sqrt features, bootstrap, unlimited
+//!   depth) on TRAIN; `fit_seconds`, `accuracy` on TEST.
+//! - `predict`: a GBDT fitted on the first `--fit-rows` rows of TRAIN (not timed);
+//!   `single_row_median_seconds` = median over `--calls` calls of `predict_proba_row` on one
+//!   TEST row (cycling through TEST), `batch_seconds` = best of 3 `predict_proba` over all of
+//!   TRAIN (`batch_rows`).
+//!
+//! Every mode also reports `max_rss_mb`, the process's peak resident memory (`VmHWM`, the same
+//! number `getrusage` gives the Python peers), which includes the data as loaded.
+//!
+//! Run: `cargo run --release -p kiln-models --example model_bench -- gbdt train.bin test.bin`.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::time::Instant;
+
+use kiln_models::{FittedGbdt, GbdtSpec, Objective, RandomForestSpec};
+use ndarray::{Array1, Array2, s};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+const MAGIC: &[u8; 8] = b"KILNBM01";
+
+/// Reads a `gen_binary.py` file: features (rows × columns-1, row-major) and the last column.
+fn read_set(path: &str) -> Result<(Array2<f64>, Array1<f64>), Error> {
+    let mut r = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut header = [0u8; 24];
+    r.read_exact(&mut header)?;
+    if &header[..8] != MAGIC {
+        return Err(format!("{path}: not a bench/gen_binary.py file (bad magic)").into());
+    }
+    let word = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&header[i..i + 8]);
+        u64::from_le_bytes(b) as usize
+    };
+    let (rows, cols) = (word(8), word(16));
+    if cols < 2 {
+        return Err(format!("{path}: {cols} columns; need features and a label").into());
+    }
+    let mut x = Array2::<f64>::zeros((rows, cols - 1));
+    let mut y = Array1::<f64>::zeros(rows);
+    let mut buf = vec![0u8; cols * 8];
+    for i in 0..rows {
+        r.read_exact(&mut buf)?;
+        for (j, b) in buf.chunks_exact(8).enumerate() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(b);
+            let v = f64::from_le_bytes(w);
+            if j + 1 < cols {
+                x[[i, j]] = v;
+            } else {
+                y[i] = v;
+            }
+        }
+    }
+    Ok((x, y))
+}
+
+/// Peak resident set size of this process in MiB, from /proc (Linux); None elsewhere.
+fn max_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// ROC-AUC with ties between scores counted as half, as in scikit-learn's roc_auc_score.
+fn auc(y: &[f64], score: &[f64]) -> f64 {
+    let mut idx: Vec<usize> = (0..y.len()).collect();
+    idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
+    let (mut pos, mut rank_sum, mut start) = (0.0, 0.0, 0);
+    while start < idx.len() {
+        let mut end = start;
+        while end < idx.len() && score[idx[end]] == score[idx[start]] {
+            end += 1;
+        }
+        // ranks start+1 ..= end share their mean
+        let mean_rank = (start + 1 + end) as f64 / 2.0;
+        for &i in &idx[start..end] {
+            if y[i] > 0.5 {
+                pos += 1.0;
+                rank_sum += mean_rank;
+            }
+        }
+        start = end;
+    }
+    let neg = y.len() as f64 - pos;
+    (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
+}
+
+struct Options {
+    rounds: usize,
+    leaves: usize,
+    trees: usize,
+    threads: usize,
+    calls: usize,
+    fit_rows: usize,
+}
+
+fn gbdt_spec(o: &Options) -> GbdtSpec {
+    GbdtSpec {
+        objective: Objective::Binary,
+        n_estimators: o.rounds,
+        num_leaves: o.leaves,
+        learning_rate: 0.1,
+        min_data_in_leaf: 20,
+        max_bin: 255,
+        ..GbdtSpec::default()
+    }
+}
+
+fn gbdt(train: &str, test: &str, o: &Options) -> Result<String, Error> {
+    let (x, y) = read_set(train)?;
+    let (xt, yt) = read_set(test)?;
+    let t = Instant::now();
+    let model = gbdt_spec(o).fit(x.view(), y.view(), None)?;
+    let train_seconds = t.elapsed().as_secs_f64();
+    let p = model.predict_proba(xt.view())?;
+    let a = auc(&yt.to_vec(), &p.column(1).to_vec());
+    Ok(format!(
+        "{{\"train_seconds\": {train_seconds}, \"auc\": {a}, \"rounds\": {}, \"leaves\": {}, \"max_rss_mb\": {}}}",
+        o.rounds,
+        o.leaves,
+        json_opt(max_rss_mb())
+    ))
+}
+
+fn forest(train: &str, test: &str, o: &Options) -> Result<String, Error> {
+    let (x, y) = read_set(train)?;
+    let (xt, yt) = read_set(test)?;
+    let spec = RandomForestSpec {
+        n_estimators: o.trees,
+        ..RandomForestSpec::default()
+    };
+    let t = Instant::now();
+    let model = spec.fit(x.view(), y.view(), None)?;
+    let fit_seconds = t.elapsed().as_secs_f64();
+    let pred = model.predict(xt.view())?;
+    let correct = pred.iter().zip(&yt).filter(|(p, t)| p == t).count();
+    let accuracy = correct as f64 / yt.len().max(1) as f64;
+    Ok(format!(
+        "{{\"fit_seconds\": {fit_seconds}, \"accuracy\": {accuracy}, \"trees\": {}, \"max_rss_mb\": {}}}",
+        o.trees,
+        json_opt(max_rss_mb())
+    ))
+}
+
+fn predict(train: &str, test: &str, o: &Options) -> Result<String, Error> {
+    let (x, y) = read_set(train)?;
+    let (xt, _) = read_set(test)?;
+    let head = o.fit_rows.min(x.nrows());
+    let model: FittedGbdt = gbdt_spec(o).fit(x.slice(s![..head, ..]), y.slice(s![..head]), None)?;
+
+    // Single rows: the serving path, one call per row, no allocation inside the call.
+    let rows: Vec<Vec<f64>> = xt.rows().into_iter().map(|r| r.to_vec()).collect();
+    if rows.is_empty() {
+        return Err(format!("{test}: no rows").into());
+    }
+    let mut out = [0.0; 2];
+    let mut times = Vec::with_capacity(o.calls);
+    let mut checksum = 0.0;
+    for c in 0..o.calls {
+        let row = &rows[c % rows.len()];
+        let t = Instant::now();
+        model.predict_proba_row(row, &mut out)?;
+        times.push(t.elapsed().as_secs_f64());
+        checksum += out[1];
+    }
+    times.sort_by(f64::total_cmp);
+    let single = times.get(times.len() / 2).copied().unwrap_or(f64::NAN);
+
+    // Batch: the whole training file in one call.
+    let mut batch = f64::INFINITY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let p = model.predict_proba(x.view())?;
+        batch = batch.min(t.elapsed().as_secs_f64());
+        checksum += p[[0, 1]];
+    }
+    Ok(format!(
+        "{{\"single_row_median_seconds\": {single}, \"calls\": {}, \"batch_seconds\": {batch}, \"batch_rows\": {}, \"checksum\": {checksum}, \"max_rss_mb\": {}}}",
+        o.calls,
+        x.nrows(),
+        json_opt(max_rss_mb())
+    ))
+}
+
+fn json_opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "null".to_string(), |v| v.to_string())
+}
+
+fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: model_bench gbdt|forest|predict TRAIN TEST [--rounds N] [--leaves N] \
+                 [--trees N] [--threads N] [--calls N] [--fit-rows N]";
+    let [mode, train, test, rest @ ..] = args.as_slice() else {
+        return Err(usage.into());
+    };
+    let leaves_default = if mode == "predict" { 31 } else { 255 };
+    let mut o = Options {
+        rounds: 100,
+        leaves: leaves_default,
+        trees: 100,
+        threads: 2,
+        calls: 100_000,
+        fit_rows: 200_000,
+    };
+    let mut it = rest.iter();
+    while let Some(flag) = it.next() {
+        let value: usize = it
+            .next()
+            .ok_or_else(|| format!("{flag} needs a number"))?
+            .parse()?;
+        match flag.as_str() {
+            "--rounds" => o.rounds = value,
+            "--leaves" => o.leaves = value,
+            "--trees" => o.trees = value,
+            "--threads" => o.threads = value,
+            "--calls" => o.calls = value,
+            "--fit-rows" => o.fit_rows = value,
+            _ => return Err(format!("unknown option '{flag}'; {usage}").into()),
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(o.threads)
+        .build()?;
+    let json = pool.install(|| match mode.as_str() {
+        "gbdt" => gbdt(train, test, &o),
+        "forest" => forest(train, test, &o),
+        "predict" => predict(train, test, &o),
+        _ => Err(format!("unknown mode '{mode}'; {usage}").into()),
+    })?;
+    println!("{json}");
+    Ok(())
+}
