@@ -1,6 +1,18 @@
 //! The `kiln` binary: parses arguments and hands each command to the library crates.
 //! No algorithm lives here (see STYLE.md, "a thin binary over focused crates").
 
+/// `println!` for command output: a reader that closes the pipe early (`kiln … | head`) ends
+/// the program quietly instead of a broken-pipe panic.
+macro_rules! outln {
+    () => { $crate::output::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `print!` with the same broken-pipe handling as `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!($($arg)*)) };
+}
+
 mod cli;
 mod commands;
 mod error;
@@ -19,7 +31,7 @@ fn main() {
     if let Err(e) = result {
         if json {
             let body = serde_json::json!({ "error": e.to_string() });
-            println!("{body}");
+            outln!("{body}");
         }
         eprintln!("error: {e}");
         std::process::exit(e.exit_code());

@@ -35,7 +35,7 @@ pub fn human_seconds(s: f64) -> String {
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: Serialize>(value: &T) -> CliResult<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Failed(e.to_string()))?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
 }
 
@@ -78,4 +78,18 @@ pub fn spinner(message: impl Into<String>, quiet: bool) -> ProgressBar {
     pb.set_message(message.into());
     pb.enable_steady_tick(Duration::from_millis(120));
     pb
+}
+
+/// Writes command output to stdout. When the reader has gone away (a closed pipe) the program
+/// exits with status 0, as Unix tools do; any other write failure exits with status 1.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
 }

@@ -227,3 +227,25 @@ fn help_shows_examples() {
             predicate::str::contains("Examples:").and(predicate::str::contains("--rows 1000000")),
         );
 }
+
+/// A reader that goes away early (`kiln … | head`) ends kiln quietly with status 0 rather than a
+/// broken-pipe panic.
+#[test]
+fn closed_stdout_ends_quietly() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .arg("quickstart")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before kiln writes (it takes milliseconds to start).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "status {:?}, stderr {stderr}",
+        out.status
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

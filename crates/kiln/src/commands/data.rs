@@ -74,7 +74,7 @@ pub fn info_report(path: &Path, frame: &Frame, read_seconds: f64) -> InfoReport 
 
 /// Prints an info report as text.
 pub fn print_info(r: &InfoReport) {
-    println!(
+    outln!(
         "{}  ·  {} rows × {} columns  ·  {} {}  ·  read in {}  ·  {} in memory",
         r.file,
         r.rows,
@@ -84,7 +84,7 @@ pub fn print_info(r: &InfoReport) {
         human_seconds(r.read_seconds),
         human_bytes(r.memory_bytes as u64)
     );
-    println!("fingerprint {}\n", r.fingerprint);
+    outln!("fingerprint {}\n", r.fingerprint);
     let mut rows = vec![vec![
         "column".to_string(),
         "type".into(),
@@ -103,7 +103,7 @@ pub fn print_info(r: &InfoReport) {
             human_bytes(c.memory_bytes as u64),
         ]);
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows));
 }
 
 fn info(args: InfoArgs, json: bool) -> CliResult<()> {
@@ -179,7 +179,7 @@ fn convert(args: ConvertArgs, json: bool) -> CliResult<()> {
     if json {
         return print_json(&report);
     }
-    println!(
+    outln!(
         "wrote {} ({} rows × {} columns, {})",
         report.output,
         report.rows,
@@ -187,7 +187,7 @@ fn convert(args: ConvertArgs, json: bool) -> CliResult<()> {
         human_bytes(output_bytes)
     );
     if let (Some(u), Some(r)) = (report.unsorted_bytes, report.size_ratio) {
-        println!(
+        outln!(
             "sorted by low-cardinality columns: {} vs {} unsorted ({:.2}×, {:.1}% smaller)",
             human_bytes(output_bytes),
             human_bytes(u),
@@ -218,7 +218,7 @@ fn write_report(frame: &Frame, path: &Path, start: Instant, json: bool) -> CliRe
     if json {
         return print_json(&report);
     }
-    println!(
+    outln!(
         "wrote {} ({} rows × {} columns, {}) in {}",
         report.output,
         report.rows,

@@ -34,8 +34,8 @@ pub fn run(command: DatasetsCommand, json: bool) -> CliResult<()> {
                     d.description.clone(),
                 ]);
             }
-            print!("{}", table(&rows));
-            println!(
+            out!("{}", table(&rows));
+            outln!(
                 "\nSources and licences: kiln datasets list --json (or crates/kiln-data/datasets/README.md)."
             );
             Ok(())
@@ -57,7 +57,7 @@ pub fn run(command: DatasetsCommand, json: bool) -> CliResult<()> {
                     "columns": frame.n_cols(),
                 }));
             }
-            println!(
+            outln!(
                 "wrote {} ({} rows × {} columns)",
                 output.display(),
                 frame.n_rows(),

@@ -170,7 +170,7 @@ fn summary_cells(c: &ColumnProfile) -> Vec<String> {
 
 fn print_text(r: &ProfileReport, size: u64) {
     let p = &r.profile;
-    println!(
+    outln!(
         "{}  ·  {} rows × {} columns  ·  {}  ·  read {}, profiled {}",
         r.file,
         p.rows,
@@ -180,14 +180,15 @@ fn print_text(r: &ProfileReport, size: u64) {
         human_seconds(r.profile_seconds)
     );
     if p.rows == 0 {
-        println!("\nThe file has no data rows: only the column names and types are known.");
+        outln!("\nThe file has no data rows: only the column names and types are known.");
     } else if !p.sample.exact {
-        println!(
+        outln!(
             "quantiles, histograms and outliers from a uniform sample of {} rows; correlations from {} rows",
-            p.sample.rows, p.sample.correlation_rows
+            p.sample.rows,
+            p.sample.correlation_rows
         );
     }
-    println!();
+    outln!();
     let mut rows = vec![
         [
             "column",
@@ -218,18 +219,18 @@ fn print_text(r: &ProfileReport, size: u64) {
         row.extend(summary_cells(c));
         rows.push(row);
     }
-    print!("{}", table(&rows));
+    out!("{}", table(&rows));
     let flagged: Vec<&ColumnProfile> = p.columns.iter().filter(|c| !c.flags.is_empty()).collect();
     if !flagged.is_empty() {
-        println!("\nFlags");
+        outln!("\nFlags");
         for c in flagged {
             for f in &c.flags {
-                println!("  {}: {}", c.name, f.message());
+                outln!("  {}: {}", c.name, f.message());
             }
         }
     }
     if let Some(t) = &p.target {
-        println!("\nTarget {} ({})", t.name, t.task);
+        outln!("\nTarget {} ({})", t.name, t.task);
         if !t.classes.is_empty() {
             let total: u64 = t.classes.iter().map(|c| c.count).sum();
             let shown: Vec<String> = t
@@ -245,10 +246,10 @@ fn print_text(r: &ProfileReport, size: u64) {
                     )
                 })
                 .collect();
-            println!("  classes: {}", shown.join(", "));
+            outln!("  classes: {}", shown.join(", "));
         }
         if let Some(w) = &t.imbalance_warning {
-            println!("  warning: {w}");
+            outln!("  warning: {w}");
         }
         let top: Vec<String> = t
             .associations
@@ -264,27 +265,32 @@ fn print_text(r: &ProfileReport, size: u64) {
             })
             .collect();
         if !top.is_empty() {
-            println!("  strongest associations: {}", top.join(", "));
+            outln!("  strongest associations: {}", top.join(", "));
         }
     }
     if let Some(c) = &p.correlations {
-        println!(
+        outln!(
             "\nCorrelations over {} numeric columns (Pearson and Spearman)",
             c.columns.len()
         );
         if c.high.is_empty() && c.nonlinear.is_empty() {
-            println!("  no pair with |r| ≥ 0.9 and no clearly non-linear monotonic pair");
+            outln!("  no pair with |r| ≥ 0.9 and no clearly non-linear monotonic pair");
         }
         for pair in &c.high {
-            println!(
+            outln!(
                 "  {} ~ {}: r = {:.3}: multicollinear (|r| ≥ 0.9); keep one or combine them",
-                pair.a, pair.b, pair.pearson
+                pair.a,
+                pair.b,
+                pair.pearson
             );
         }
         for pair in &c.nonlinear {
-            println!(
+            outln!(
                 "  {} ~ {}: Spearman {:.3} vs Pearson {:.3}: monotonic but not linear; try a log or rank transform",
-                pair.a, pair.b, pair.spearman, pair.pearson
+                pair.a,
+                pair.b,
+                pair.spearman,
+                pair.pearson
             );
         }
         let high_vif: Vec<String> = c
@@ -294,13 +300,13 @@ fn print_text(r: &ProfileReport, size: u64) {
             .map(|v| format!("{} {:.1}", v.column, v.vif))
             .collect();
         if !high_vif.is_empty() {
-            println!("  VIF ≥ 10 (multicollinear): {}", high_vif.join(", "));
+            outln!("  VIF ≥ 10 (multicollinear): {}", high_vif.join(", "));
         }
         if let Some(note) = &c.vif_note {
-            println!("  {note}");
+            outln!("  {note}");
         }
     }
     if let Some(h) = &r.html {
-        println!("\nHTML report: {}", Path::new(h).display());
+        outln!("\nHTML report: {}", Path::new(h).display());
     }
 }

@@ -37,15 +37,18 @@ pub fn run(json: bool) -> CliResult<()> {
             "info": report,
         }));
     }
-    println!("kiln quickstart — {}\n", info.description);
+    outln!("kiln quickstart — {}\n", info.description);
     print_info(&report);
-    println!(
+    outln!(
         "\nTarget: {} ({}). Source: {}. Licence: {}.",
-        info.target, info.task, info.source, info.licence
+        info.target,
+        info.task,
+        info.source,
+        info.licence
     );
-    println!("\nNext:");
-    println!("  kiln datasets export {DATASET} -o {DATASET}.csv");
-    println!("  kiln data info {DATASET}.csv --target {}", info.target);
-    println!("  kiln data convert {DATASET}.csv {DATASET}.parquet --sort-low-cardinality");
+    outln!("\nNext:");
+    outln!("  kiln datasets export {DATASET} -o {DATASET}.csv");
+    outln!("  kiln data info {DATASET}.csv --target {}", info.target);
+    outln!("  kiln data convert {DATASET}.csv {DATASET}.parquet --sort-low-cardinality");
     Ok(())
 }

@@ -30,7 +30,7 @@ pub fn schema(args: SchemaArgs, json: bool) -> CliResult<()> {
             schema: &schema,
         });
     }
-    println!(
+    outln!(
         "wrote {} ({} columns, from {} rows of {})",
         args.output.display(),
         schema.columns.len(),
@@ -76,7 +76,7 @@ pub fn validate(args: ValidateArgs, json: bool) -> CliResult<()> {
             report: &report,
         })?;
     } else {
-        println!(
+        outln!(
             "{}: {} rows checked against {}: {} errors, {} warnings",
             args.file.display(),
             report.rows,
@@ -110,9 +110,9 @@ pub fn validate(args: ValidateArgs, json: bool) -> CliResult<()> {
                     v.message.clone(),
                 ]);
             }
-            println!();
-            print!("{}", table(&rows));
-            println!(
+            outln!();
+            out!("{}", table(&rows));
+            outln!(
                 "\nExample rows are 1-based data rows (row 1 is the first row after the header)."
             );
         }
