@@ -567,9 +567,17 @@ mod tests {
     use arrow_array::Array;
 
     fn build(cells: &[&str], forced: Option<ColumnType>) -> Result<(Field, ArrayRef), CellError> {
+        build_named("c", cells, forced)
+    }
+
+    fn build_named(
+        name: &str,
+        cells: &[&str],
+        forced: Option<ColumnType>,
+    ) -> Result<(Field, ArrayRef), CellError> {
         let bytes: Vec<Option<&[u8]>> = cells.iter().map(|c| Some(c.as_bytes())).collect();
         build_column(
-            "c",
+            name,
             || bytes.iter().copied(),
             forced,
             &NaTokens::default(),
@@ -637,47 +645,14 @@ mod tests {
 
     #[test]
     fn suggests_id_and_time_roles() {
-        let bytes: Vec<Option<&[u8]>> = vec![Some(b"10"), Some(b"11"), Some(b"12")];
-        let (f, _) = build_column(
-            "row",
-            || bytes.iter().copied(),
-            None,
-            &NaTokens::default(),
-            &InferOptions::default(),
-        )
-        .unwrap();
-        assert_eq!(f.role, Role::Id);
-        let bytes: Vec<Option<&[u8]>> = vec![Some(b"7"), Some(b"3"), Some(b"12")];
-        let (f, _) = build_column(
-            "customer_id",
-            || bytes.iter().copied(),
-            None,
-            &NaTokens::default(),
-            &InferOptions::default(),
-        )
-        .unwrap();
-        assert_eq!(f.role, Role::Id);
-        let (f, _) = build_column(
-            "amount",
-            || bytes.iter().copied(),
-            None,
-            &NaTokens::default(),
-            &InferOptions::default(),
-        )
-        .unwrap();
-        assert_eq!(f.role, Role::Feature);
+        let role = |name: &str, cells: &[&str]| build_named(name, cells, None).unwrap().0.role;
+        assert_eq!(role("row", &["10", "11", "12"]), Role::Id);
+        assert_eq!(role("customer_id", &["7", "3", "12"]), Role::Id);
+        assert_eq!(role("amount", &["7", "3", "12"]), Role::Feature);
         assert!(name_looks_like_id("PassengerId") && !name_looks_like_id("paid"));
         // i64::MAX has no successor; the check must not overflow.
-        let bytes: Vec<Option<&[u8]>> =
-            vec![Some(b"9223372036854775807"), Some(b"-9223372036854775808")];
-        let (f, _) = build_column(
-            "n",
-            || bytes.iter().copied(),
-            None,
-            &NaTokens::default(),
-            &InferOptions::default(),
-        )
-        .unwrap();
+        let (f, _) =
+            build_named("n", &["9223372036854775807", "-9223372036854775808"], None).unwrap();
         assert_eq!(
             (f.column_type, f.role),
             (ColumnType::Integer, Role::Feature)

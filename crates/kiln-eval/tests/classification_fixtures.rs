@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Worst, load, nums, weights};
+use common::{Worst, load, load_cases, nums, weights};
 use kiln_eval::{
     Average, accuracy, balanced_accuracy, classification_report, confusion_matrix,
     matthews_corrcoef, per_class_scores, precision_recall_fscore,
@@ -25,12 +25,7 @@ fn average_named(name: &str) -> Average {
 
 #[test]
 fn label_metrics_match_scikit_learn() {
-    let cases = load("classification.json");
-    assert!(
-        cases.len() >= 20,
-        "need at least 20 cases, have {}",
-        cases.len()
-    );
+    let cases = load_cases("classification.json");
     let mut worst = Worst::new(TOL);
     for case in &cases {
         let name = case["name"].as_str().unwrap_or("?");

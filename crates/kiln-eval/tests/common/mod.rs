@@ -21,6 +21,17 @@ pub fn load(name: &str) -> Vec<Value> {
     }
 }
 
+/// Loads a fixture file and checks it holds at least the 20 cases the acceptance asks for.
+pub fn load_cases(name: &str) -> Vec<Value> {
+    let cases = load(name);
+    assert!(
+        cases.len() >= 20,
+        "{name}: need at least 20 cases, have {}",
+        cases.len()
+    );
+    cases
+}
+
 /// A JSON number, or one of the strings "inf", "-inf", "nan".
 pub fn num(v: &Value) -> f64 {
     match v {
