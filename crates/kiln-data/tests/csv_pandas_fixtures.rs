@@ -18,7 +18,7 @@ use kiln_data::{ColumnType, Frame};
 use serde_json::Value;
 
 fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/csv")
+    Path::new(&manifest_dir()).join("../../tests/fixtures/csv")
 }
 
 struct Fixture {
@@ -431,4 +431,11 @@ fn header_only_has_zero_rows_of_numeric_columns() {
     for f in &frame.schema().fields {
         assert_eq!(f.column_type, ColumnType::Numeric, "{}", f.name);
     }
+}
+
+/// The crate's directory, read when the test runs (not baked in at compile time), so a test
+/// binary reused from a shared build cache by a checkout in another folder reads that
+/// checkout's fixtures.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR when running tests")
 }

@@ -9,11 +9,7 @@ use kiln_data::csv::{CsvOptions, read_csv};
 
 /// A file under `tests/fixtures/prep/` at the repository root.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/prep/"
-    ))
-    .join(name)
+    PathBuf::from(format!("{}/../../tests/fixtures/prep/", manifest_dir())).join(name)
 }
 
 /// A dataset by fixture name: bundled ones from kiln-data, derived ones (`mixed`,
@@ -22,11 +18,8 @@ pub fn dataset(name: &str) -> Frame {
     let path = if name == "mixed" || name == "wine_missing" {
         fixture(&format!("{name}.csv"))
     } else {
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../kiln-data/datasets/"
-        ))
-        .join(format!("{name}.csv"))
+        PathBuf::from(format!("{}/../kiln-data/datasets/", manifest_dir()))
+            .join(format!("{name}.csv"))
     };
     read_csv(&path, &CsvOptions::default())
         .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
@@ -85,4 +78,11 @@ pub fn max_abs_diff(actual: &[Vec<f64>], expected: &[Vec<f64>]) -> f64 {
         }
     }
     worst
+}
+
+/// The crate's directory, read when the test runs (not baked in at compile time), so a test
+/// binary reused from a shared build cache by a checkout in another folder reads that
+/// checkout's fixtures.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR when running tests")
 }

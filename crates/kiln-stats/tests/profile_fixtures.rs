@@ -23,7 +23,7 @@ const ATOL: f64 = 1e-12;
 fn fixture(name: &str) -> Value {
     let path = format!(
         "{}/../../tests/fixtures/profile/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
+        manifest_dir()
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))
@@ -238,4 +238,11 @@ fn a_small_sample_gives_estimates_from_a_uniform_subset() {
             assert_eq!(h.counts.iter().sum::<u64>(), 200);
         }
     }
+}
+
+/// The crate's directory, read when the test runs (not baked in at compile time), so a test
+/// binary reused from a shared build cache by a checkout in another folder reads that
+/// checkout's fixtures.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR when running tests")
 }

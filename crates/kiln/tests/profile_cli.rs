@@ -17,7 +17,7 @@ const DATASETS: [(&str, &str); 5] = [
 ];
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(manifest_dir()).join("../..")
 }
 
 fn dataset(name: &str) -> PathBuf {
@@ -222,4 +222,11 @@ fn edge_cases_give_clear_output_or_errors() {
         .failure()
         .code(1)
         .stderr(predicates::str::contains("nope"));
+}
+
+/// The crate's directory, read when the test runs (not baked in at compile time), so a test
+/// binary reused from a shared build cache by a checkout in another folder reads that
+/// checkout's fixtures.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR when running tests")
 }

@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn iris() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kiln-data/datasets/iris.csv")
+    PathBuf::from(manifest_dir()).join("../kiln-data/datasets/iris.csv")
 }
 
 fn kiln() -> Command {
@@ -167,4 +167,11 @@ fn missing_values_where_none_were_seen_are_errors_and_a_bad_schema_is_named() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("bad.toml"));
+}
+
+/// The crate's directory, read when the test runs (not baked in at compile time), so a test
+/// binary reused from a shared build cache by a checkout in another folder reads that
+/// checkout's fixtures.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR when running tests")
 }

@@ -10,10 +10,7 @@ use serde_json::Value;
 
 /// Reads `tests/fixtures/eval/<name>` from the repository root.
 pub fn load(name: &str) -> Vec<Value> {
-    let path = format!(
-        "{}/../../tests/fixtures/eval/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../tests/fixtures/eval/{name}", manifest_dir());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
     match serde_json::from_str(&text) {
         Ok(Value::Array(cases)) => cases,
@@ -117,4 +114,11 @@ impl Worst {
         }
         self.compared
     }
+}
+
+/// The crate's directory, read when the test runs (not baked in at compile time), so a test
+/// binary reused from a shared build cache by a checkout in another folder reads that
+/// checkout's fixtures.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR when running tests")
 }

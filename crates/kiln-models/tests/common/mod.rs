@@ -7,11 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
 pub fn fixture_path(name: &str) -> String {
-    format!(
-        "{}/../../tests/fixtures/models/{}",
-        env!("CARGO_MANIFEST_DIR"),
-        name
-    )
+    format!("{}/../../tests/fixtures/models/{}", manifest_dir(), name)
 }
 
 pub fn load_json(name: &str) -> Value {
@@ -95,4 +91,11 @@ pub fn synthetic_binary(rows: usize, cols: usize, seed: u64) -> (Array2<f64>, Ar
         if s + noise > 0.0 { 1.0 } else { 0.0 }
     });
     (x, y)
+}
+
+/// The crate's directory, read when the test runs (not baked in at compile time), so a test
+/// binary reused from a shared build cache by a checkout in another folder reads that
+/// checkout's fixtures.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR when running tests")
 }

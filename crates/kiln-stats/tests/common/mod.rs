@@ -7,10 +7,7 @@ use serde_json::Value;
 
 /// The `cases` array (or object) of `tests/fixtures/stats/{name}.json`.
 pub fn load(name: &str) -> Value {
-    let path = format!(
-        "{}/../../tests/fixtures/stats/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../tests/fixtures/stats/{name}.json", manifest_dir());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
     let mut doc: Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"));
@@ -108,4 +105,11 @@ impl Drop for Worst {
             );
         }
     }
+}
+
+/// The crate's directory, read when the test runs (not baked in at compile time), so a test
+/// binary reused from a shared build cache by a checkout in another folder reads that
+/// checkout's fixtures.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR when running tests")
 }
