@@ -1,4 +1,5 @@
-//! kiln-eval: how good is a model? Metrics on plain `f64` slices, checked against scikit-learn.
+//! kiln-eval: how good is a model? Metrics on plain `f64` slices, checked against scikit-learn,
+//! and the model pipeline ([`ModelPipelineSpec`] → [`FittedModelPipeline`]) they are measured on.
 //!
 //! Targets are `&[f64]`: class codes `0..k` for classification, values for regression. Binary
 //! scores are one `f64` per row (class 1 is positive); multiclass probabilities are a row-major
@@ -19,6 +20,7 @@ mod classification;
 mod error;
 mod input;
 mod metric;
+mod pipeline;
 mod probabilistic;
 mod ranking;
 mod regression;
@@ -31,6 +33,10 @@ pub use classification::{
 };
 pub use error::{EvalError, Result};
 pub use metric::{Direction, Metric, Prediction};
+pub use pipeline::{
+    FittedModelPipeline, ModelPipelineSpec, PipelineError, PipelineResult, PredictionKind,
+    Predictions,
+};
 pub use probabilistic::{
     BinStrategy, CalibrationCurve, brier_score, brier_score_multiclass, calibration_curve,
     log_loss, log_loss_binary,

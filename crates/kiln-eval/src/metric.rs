@@ -193,6 +193,33 @@ impl Metric {
         }
     }
 
+    /// True for metrics computed from probabilities or scores rather than labels or values.
+    pub fn needs_scores(self) -> bool {
+        matches!(
+            self,
+            Metric::RocAuc
+                | Metric::RocAucOvrWeighted
+                | Metric::AveragePrecision
+                | Metric::LogLoss
+                | Metric::BrierScore
+        )
+    }
+
+    /// True for metrics of classifiers.
+    pub fn is_classification(self) -> bool {
+        !matches!(
+            self,
+            Metric::Mse
+                | Metric::Rmse
+                | Metric::Mae
+                | Metric::R2
+                | Metric::ExplainedVariance
+                | Metric::Mape
+                | Metric::MedianAbsoluteError
+                | Metric::MaxError
+        )
+    }
+
     /// True if `a` is a strictly better value of this metric than `b`.
     pub fn is_better(self, a: f64, b: f64) -> bool {
         match self.direction() {
