@@ -118,12 +118,11 @@ pub fn auto_prep(schema: &Schema, target: &str, model: &ModelSpec, seed: u64) ->
     );
     let prep = PipelineSpec::from_toml(&text, "automatic preparation")?;
     let mut model = model.clone();
-    if native && n_categorical > 0 {
-        if let ModelSpec::Gbdt(g) = &mut model
-            && g.categorical_features.is_empty()
-        {
-            g.categorical_features = (0..n_categorical).collect();
-        }
+    if let ModelSpec::Gbdt(g) = &mut model
+        && n_categorical > 0
+        && g.categorical_features.is_empty()
+    {
+        g.categorical_features = (0..n_categorical).collect();
     }
     Ok(AutoPrep {
         prep,
