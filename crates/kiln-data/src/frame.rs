@@ -211,6 +211,25 @@ impl Frame {
         column_as_f64(&self.schema.fields[i], &self.columns[i])
     }
 
+    /// A time column as f64 for ordering: microseconds since the epoch for datetime columns,
+    /// the values themselves for numeric ones (a year, a day number); NaN when missing.
+    pub fn time_values(&self, name: &str) -> Result<Vec<f64>> {
+        let i = self.schema.index_of(name)?;
+        if self.schema.fields[i].column_type != ColumnType::Datetime {
+            return self.numeric(name);
+        }
+        let a = self.columns[i].as_primitive::<TimestampMicrosecondType>();
+        Ok((0..a.len())
+            .map(|r| {
+                if a.is_null(r) {
+                    f64::NAN
+                } else {
+                    a.value(r) as f64
+                }
+            })
+            .collect())
+    }
+
     /// Category codes (`-1` for missing) and the sorted category names of a categorical column.
     pub fn categorical(&self, name: &str) -> Result<(Vec<i32>, Vec<String>)> {
         let i = self.schema.index_of(name)?;

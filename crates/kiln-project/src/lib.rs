@@ -7,6 +7,7 @@
 
 pub mod auto_prep;
 pub mod config;
+pub mod data;
 pub mod error;
 
 pub use config::{
