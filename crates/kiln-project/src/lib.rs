@@ -9,6 +9,7 @@ pub mod auto_prep;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod scoring;
 
 pub use config::{
     DataSection, GateSection, ProjectConfig, RegisterSection, SplitSection, TrainSection,
