@@ -10,6 +10,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod scoring;
+pub mod workflow;
 
 pub use config::{
     DataSection, GateSection, ProjectConfig, RegisterSection, SplitSection, TrainSection,
