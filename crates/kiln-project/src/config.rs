@@ -62,9 +62,10 @@ pub struct ProjectConfig {
     /// The metric that picks the best candidate and drives the gate.
     #[serde(default)]
     pub train: TrainSection,
-    /// Hyper-parameter search for the candidates, as a TOML table (see `kiln tune --help`).
+    /// Hyper-parameter search of the first candidate (`kiln tune`, and `kiln train` before its
+    /// cross-validation).
     #[serde(default)]
-    pub tune: Option<toml::Table>,
+    pub tune: Option<kiln_eval::SearchSpec>,
     /// What a new model must achieve against the current production version.
     #[serde(default)]
     pub gate: Option<GateSection>,
@@ -298,6 +299,9 @@ impl ProjectConfig {
         }
         if let Some(p) = &self.prep {
             p.check().map_err(|e| bad("prep", e.to_string()))?;
+        }
+        if let Some(t) = &self.tune {
+            t.check().map_err(|e| bad("tune", e.to_string()))?;
         }
         Ok(())
     }

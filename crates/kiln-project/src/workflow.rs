@@ -74,6 +74,8 @@ pub struct TestEvaluation {
 /// Everything `train` produced.
 #[derive(Debug, Clone)]
 pub struct TrainOutcome {
+    /// The hyper-parameter search of the first candidate, when `[tune]` asked for one.
+    pub tuned: Option<kiln_eval::SearchResult>,
     /// The selection metric.
     pub metric: Metric,
     /// Every metric reported (the selection metric first).
@@ -292,7 +294,18 @@ pub fn train(
         });
     }
     let metrics = report_metrics(data.task, n_classes, metric);
-    let specs = candidate_specs(config, &data.frame, data.task, n_classes)?;
+    let mut specs = candidate_specs(config, &data.frame, data.task, n_classes)?;
+    let tuned = match (&config.tune, specs.first_mut()) {
+        (Some(tune), Some((label, spec, _))) => {
+            let mut tune = tune.clone();
+            tune.metric.get_or_insert(metric);
+            progress.stage(&format!("tuning {label}"), None);
+            let result = kiln_eval::search(spec, &train, &tune, &|done, _| progress.advance(done))?;
+            *spec = result.best_spec.clone();
+            Some(result)
+        }
+        _ => None,
+    };
     let cv = cv_spec(config);
     let mut candidates = Vec::with_capacity(specs.len());
     for (label, spec, skipped) in specs {
@@ -330,6 +343,7 @@ pub fn train(
         .map(|&m| predictions.score(m, &y_true, None))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(TrainOutcome {
+        tuned,
         metric,
         metrics,
         candidates,
