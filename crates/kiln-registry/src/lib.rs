@@ -60,6 +60,7 @@ mod error;
 mod model_ref;
 mod run;
 mod store;
+mod text_enum;
 mod timestamp;
 
 use std::fs;
