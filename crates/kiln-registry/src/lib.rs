@@ -239,6 +239,12 @@ impl Registry {
         artifact::decode(&bytes, &path.display().to_string())
     }
 
+    /// The manifest of a version's artifact, without reading or decoding the model payload
+    /// (for listings and model pages).
+    pub fn manifest(&self, version: &ModelVersion) -> Result<Manifest> {
+        Artifact::read_manifest(&self.artifacts.path(&version.artifact_digest)?)
+    }
+
     /// The artifact file of a version (for copying or serving it elsewhere).
     pub fn artifact_path(&self, version: &ModelVersion) -> Result<PathBuf> {
         self.artifacts.path(&version.artifact_digest)

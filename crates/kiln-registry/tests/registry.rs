@@ -555,3 +555,19 @@ fn state_survives_reopening() {
         .expect("loads");
     assert_eq!(v.version, 1);
 }
+
+#[test]
+fn a_database_that_is_not_sqlite_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".kiln")).expect("creates");
+    std::fs::write(
+        dir.path().join(".kiln/kiln.db"),
+        b"not a database, just text",
+    )
+    .expect("writes");
+    let msg = Registry::open(dir.path()).expect_err("garbage").to_string();
+    assert!(
+        msg.contains("kiln.db") && msg.contains("not a database"),
+        "{msg}"
+    );
+}
