@@ -60,6 +60,7 @@ mod error;
 mod model_ref;
 mod run;
 mod store;
+mod text_enum;
 mod timestamp;
 
 use std::fs;
@@ -236,6 +237,12 @@ impl Registry {
         let bytes = self.artifacts.get(&version.artifact_digest)?;
         let path = self.artifacts.path(&version.artifact_digest)?;
         artifact::decode(&bytes, &path.display().to_string())
+    }
+
+    /// The manifest of a version's artifact, without reading or decoding the model payload
+    /// (for listings and model pages).
+    pub fn manifest(&self, version: &ModelVersion) -> Result<Manifest> {
+        Artifact::read_manifest(&self.artifacts.path(&version.artifact_digest)?)
     }
 
     /// The artifact file of a version (for copying or serving it elsewhere).

@@ -12,6 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{RegistryError, Result};
+use crate::text_enum::text_enum;
 
 /// The id of a run, assigned by the metadata store (1, 2, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -48,49 +49,11 @@ pub enum RunStatus {
     Failed,
 }
 
-/// Text forms shared by the store and the command line.
-macro_rules! text_enum {
-    ($ty:ident, $what:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            /// Every value, in display order.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            /// The lower-case name stored in the database and printed.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($ty::$variant => $text),+
-                }
-            }
-
-            /// Parses the lower-case name.
-            pub fn parse(text: &str) -> Result<Self> {
-                match text {
-                    $($text => Ok($ty::$variant),)+
-                    _ => Err(RegistryError::InvalidName {
-                        what: $what,
-                        value: text.to_string(),
-                        reason: format!(
-                            "expected one of {}",
-                            [$(concat!("`", $text, "`")),+].join(", ")
-                        ),
-                    }),
-                }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 text_enum!(RunKind, "run kind", { Train => "train", Evaluate => "evaluate", Tune => "tune" });
 text_enum!(RunStatus, "run status", { Running => "running", Finished => "finished", Failed => "failed" });
 
 /// What a run was asked to do, recorded when it starts.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RunConfig {
     /// The resolved configuration (the `kiln.toml` sections and command-line overrides used).
     pub config: serde_json::Value,
@@ -101,7 +64,7 @@ pub struct RunConfig {
 }
 
 /// What a run produced, recorded when it finishes.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RunOutcome {
     /// `kiln_data::fingerprint` digest of the data the run read.
     pub data_fingerprint: Option<String>,
@@ -177,7 +140,7 @@ fn hostname() -> Option<String> {
 }
 
 /// A run as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunRecord {
     /// The run id.
     pub id: RunId,

@@ -15,6 +15,7 @@ pub use sqlite::SqliteStore;
 
 use crate::error::Result;
 use crate::run::{Environment, RunConfig, RunFilter, RunId, RunKind, RunOutcome, RunRecord};
+use crate::text_enum::text_enum;
 
 /// Whether a version can still be loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -26,18 +27,10 @@ pub enum VersionStatus {
     Deleted,
 }
 
-impl VersionStatus {
-    /// The lower-case name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VersionStatus::Ready => "ready",
-            VersionStatus::Deleted => "deleted",
-        }
-    }
-}
+text_enum!(VersionStatus, "version status", { Ready => "ready", Deleted => "deleted" });
 
 /// One registered version of a model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ModelVersion {
     /// The model name.
     pub name: String,
@@ -73,7 +66,7 @@ pub struct NewModelVersion {
 }
 
 /// A model and where its versions and aliases stand.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ModelSummary {
     /// The model name.
     pub name: String,
@@ -101,19 +94,10 @@ pub enum AliasChangeKind {
     Remove,
 }
 
-impl AliasChangeKind {
-    /// The lower-case name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AliasChangeKind::Set => "set",
-            AliasChangeKind::Rollback => "rollback",
-            AliasChangeKind::Remove => "remove",
-        }
-    }
-}
+text_enum!(AliasChangeKind, "alias change", { Set => "set", Rollback => "rollback", Remove => "remove" });
 
 /// One entry of an alias's history: who pointed it where, when and why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AliasChange {
     /// The model name.
     pub name: String,
@@ -132,7 +116,7 @@ pub struct AliasChange {
 }
 
 /// A deleted version and whether its artifact file went with it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeletedVersion {
     /// The version, now with status [`VersionStatus::Deleted`].
     pub version: ModelVersion,
