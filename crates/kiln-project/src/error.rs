@@ -27,6 +27,9 @@ pub enum ProjectError {
     /// A metric could not be computed.
     #[error(transparent)]
     Eval(#[from] kiln_eval::EvalError),
+    /// The registry refused or failed.
+    #[error(transparent)]
+    Registry(#[from] kiln_registry::RegistryError),
     /// The data cannot be used as the configuration asks.
     #[error("{0}")]
     Invalid(String),

@@ -9,6 +9,8 @@ pub mod auto_prep;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod gate;
+pub mod lifecycle;
 pub mod scoring;
 pub mod workflow;
 

@@ -122,6 +122,76 @@ pub fn score_frame(
     prediction_frame(pipeline, &predictions, ids.as_ref())
 }
 
+/// Reads a whole file for scoring or evaluation, typing the model's input columns as in
+/// training; returns the options used (for streaming the same file) and whether it is CSV.
+pub fn scoring_read_options(
+    pipeline: &FittedModelPipeline,
+    input: &Path,
+) -> Result<(CsvOptions, bool)> {
+    let is_csv = matches!(Format::of(input)?, Format::Csv)
+        && !input
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    // Parquet carries its types; for CSV the header says which columns can be typed.
+    let columns = if is_csv {
+        CsvChunks::column_names(input, &CsvOptions::default())?
+    } else {
+        Vec::new()
+    };
+    Ok((input_options(&pipeline.input_schema, &columns), is_csv))
+}
+
+/// Reads `input` whole with the model's input columns typed as in training, and checks that
+/// every input column is there.
+pub fn read_for_model(pipeline: &FittedModelPipeline, input: &Path) -> Result<Frame> {
+    let (options, _) = scoring_read_options(pipeline, input)?;
+    let frame = read_any(input, &options)?;
+    check_columns(
+        &pipeline.input_schema,
+        frame.schema(),
+        &[],
+        &input.display().to_string(),
+    )?;
+    Ok(frame)
+}
+
+/// A labelled file scored with every metric of its task.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Encoded targets.
+    pub y_true: Vec<f64>,
+    /// Predictions.
+    pub predictions: Predictions,
+    /// Metrics and their values, the task's default selection metric first.
+    pub scores: Vec<(kiln_eval::Metric, f64)>,
+}
+
+/// Scores `frame` (which must hold the target column) with the task's report metrics.
+pub fn evaluate(pipeline: &FittedModelPipeline, frame: &Frame) -> Result<Evaluation> {
+    let y_true = pipeline.encode_target(frame)?;
+    let predictions = pipeline.predict(frame)?;
+    let n_classes = pipeline.classes().map_or(0, <[String]>::len);
+    let task = pipeline.task();
+    let metrics = crate::workflow::report_metrics(
+        task,
+        n_classes,
+        crate::workflow::default_metric(task, n_classes),
+    );
+    let mut scores = Vec::new();
+    for m in metrics {
+        // A metric undefined on this file (ROC-AUC when it holds one class) is left out, not
+        // fatal: the others still say how the model did.
+        if let Ok(v) = predictions.score(m, &y_true, None) {
+            scores.push((m, v));
+        }
+    }
+    Ok(Evaluation {
+        y_true,
+        predictions,
+        scores,
+    })
+}
+
 /// Scores `input` into `output` (formats by extension). `on_chunk(rows_so_far)` is called
 /// after each chunk.
 pub fn score_file(
@@ -134,17 +204,7 @@ pub fn score_file(
     // Refuse an unwritable output format before reading anything.
     Format::of(output)?;
     let origin = input.display().to_string();
-    let is_csv = matches!(Format::of(input)?, Format::Csv)
-        && !input
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-    // Parquet carries its types; for CSV the header says which columns can be typed.
-    let columns = if is_csv {
-        CsvChunks::column_names(input, &CsvOptions::default())?
-    } else {
-        Vec::new()
-    };
-    let mut read = input_options(&pipeline.input_schema, &columns);
+    let (mut read, is_csv) = scoring_read_options(pipeline, input)?;
     if options.chunk_bytes > 0 {
         read.chunk_bytes = options.chunk_bytes;
     }

@@ -16,6 +16,9 @@ pub struct Cli {
     /// Print machine-readable JSON on stdout instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The project folder whose `.kiln/` holds runs, models and artifacts.
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub project: PathBuf,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -34,6 +37,198 @@ pub enum Command {
     /// Run the main job on a bundled dataset with missing values and categoricals.
     #[command(after_help = "Example:\n  kiln quickstart\n  kiln quickstart --json")]
     Quickstart,
+    /// Train: split once, cross-validate candidates, test the best once, gate, register.
+    #[command(
+        after_help = "Examples:\n  kiln train                                   # reads ./kiln.toml\n  kiln train --config churn/kiln.toml\n  kiln train train.csv --target churned --model gbdt --model random_forest\n  kiln train train.csv --target churned --model '{\"kind\": \"gbdt\", \"num_leaves\": 63}' --name churn\n\nThe new version is always registered; the alias (default production) moves only when the\ngate passes. Exit code 1 when the gate fails, with the reason."
+    )]
+    Train(TrainArgs),
+    /// Score a registered model on a labelled file and write a report.
+    #[command(
+        after_help = "Examples:\n  kiln evaluate churn@production holdout.csv\n  kiln evaluate churn/3 holdout.parquet --json"
+    )]
+    Evaluate(EvaluateArgs),
+    /// Search hyper-parameters ([tune] in kiln.toml) by cross-validation on the training rows.
+    #[command(
+        after_help = "Example kiln.toml section:\n  [tune]\n  strategy = \"random\"\n  n_iter = 20\n  params = { learning_rate = { log_uniform = [0.01, 0.3] }, num_leaves = { int = [8, 128] } }\n\nExamples:\n  kiln tune\n  kiln tune --config churn/kiln.toml --json"
+    )]
+    Tune(TuneArgs),
+    /// Predict a file with a registered model (CSV/Parquet in and out, chunked).
+    #[command(
+        after_help = "Examples:\n  kiln predict churn@production new.csv -o scored.csv --id customer_id\n  kiln predict churn/3 new.parquet -o scored.parquet"
+    )]
+    Predict(PredictArgs),
+    /// List, show, promote, roll back and delete registered models.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// List, show and compare training and evaluation runs.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+}
+
+/// `kiln train` and `kiln tune`: where the project configuration comes from.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// Training data; overrides [data] path (without kiln.toml, --target is needed too).
+    pub file: Option<PathBuf>,
+    /// The project configuration (default: ./kiln.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Candidate model: a kind (gbdt, random_forest, decision_tree, ...) or a JSON spec
+    /// (repeatable; replaces [[model]]).
+    #[arg(long = "model", value_name = "KIND|JSON")]
+    pub models: Vec<String>,
+    /// The column to predict (overrides [data] target).
+    #[arg(long, value_name = "COL")]
+    pub target: Option<String>,
+    /// Set a column's role, e.g. --role customer_id=id (repeatable).
+    #[arg(long = "role", value_name = "COL=ROLE")]
+    pub roles: Vec<String>,
+    /// Force a column's type, e.g. --type zip=categorical (repeatable).
+    #[arg(long = "type", value_name = "COL=TYPE")]
+    pub types: Vec<String>,
+    /// Selection metric (roc_auc, log_loss, accuracy, f1, rmse, mae, r2, ...).
+    #[arg(long, value_name = "METRIC")]
+    pub metric: Option<String>,
+    /// Cross-validation folds on the training rows (0 skips cross-validation).
+    #[arg(long, value_name = "N")]
+    pub folds: Option<usize>,
+    /// Seed for the split, the folds and the models.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Share of rows held out for the one final test.
+    #[arg(long, value_name = "SHARE")]
+    pub test_size: Option<f64>,
+}
+
+/// `kiln train`
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Registry name (default: [register] name, or the data file's name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Alias to move when the gate passes (default: [register] alias, or production).
+    #[arg(long, value_name = "ALIAS")]
+    pub alias: Option<String>,
+    /// Largest allowed drop of the gate metric vs the current version (default: [gate] or 0).
+    #[arg(long, value_name = "DROP")]
+    pub max_drop: Option<f64>,
+    /// Where to write the HTML report (default: .kiln/reports/run-ID.html).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+/// `kiln tune`
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `kiln evaluate`
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Model reference: name (latest), name/3 or name@alias.
+    pub model: String,
+    /// A labelled file with the model's input columns and its target column.
+    pub file: PathBuf,
+    /// Where to write the HTML report (default: .kiln/reports/run-ID.html).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+/// `kiln predict`
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Model reference: name (latest), name/3 or name@alias.
+    pub model: String,
+    /// Rows to score (.csv, .tsv, .parquet, .ndjson).
+    pub input: PathBuf,
+    /// Output file; the extension picks the format.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Input column copied to the output as a row id (repeatable).
+    #[arg(long = "id", value_name = "COL")]
+    pub ids: Vec<String>,
+    /// Bytes of CSV read per chunk.
+    #[arg(long, value_name = "BYTES", default_value_t = 8 << 20)]
+    pub chunk_bytes: usize,
+}
+
+/// `kiln models …`
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Registered models with their latest version and aliases.
+    #[command(after_help = "Example:\n  kiln models list\n  kiln models list --json")]
+    List,
+    /// One model's versions, or one version's manifest (metrics, schema, spec, lineage).
+    #[command(
+        after_help = "Examples:\n  kiln models show churn\n  kiln models show churn@production\n  kiln models show churn/3 --json"
+    )]
+    Show {
+        /// A name (all versions), name/3 or name@alias.
+        reference: String,
+    },
+    /// Point an alias at a version (no gate: a deliberate, recorded decision).
+    #[command(
+        after_help = "Examples:\n  kiln models promote churn/4\n  kiln models promote churn/4 --alias staging --reason \"shadow test\""
+    )]
+    Promote {
+        /// name/VERSION (or name@alias to copy another alias).
+        reference: String,
+        /// The alias to move.
+        #[arg(long, default_value = "production")]
+        alias: String,
+        /// Why, for the alias history.
+        #[arg(long, default_value = "promoted by hand")]
+        reason: String,
+    },
+    /// Move an alias back to the version it pointed at before its last move.
+    #[command(
+        after_help = "Example:\n  kiln models rollback churn\n  kiln models rollback churn --alias staging"
+    )]
+    Rollback {
+        /// The model name.
+        name: String,
+        /// The alias to move back.
+        #[arg(long, default_value = "production")]
+        alias: String,
+    },
+    /// Delete a version (refused while an alias points at it).
+    #[command(after_help = "Example:\n  kiln models delete churn/2")]
+    Delete {
+        /// name/VERSION.
+        reference: String,
+    },
+}
+
+/// `kiln runs …`
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// Recent runs, newest first.
+    #[command(after_help = "Example:\n  kiln runs list --limit 20\n  kiln runs list --json")]
+    List {
+        /// How many runs to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// One run: config, data, metrics per fold, timings, environment, artifact, report.
+    #[command(after_help = "Example:\n  kiln runs show 7\n  kiln runs show 7 --open")]
+    Show {
+        /// Run id.
+        id: i64,
+        /// Print only the path of the run's HTML report (to open it).
+        #[arg(long)]
+        open: bool,
+    },
+    /// Metrics of several runs side by side.
+    #[command(after_help = "Example:\n  kiln runs compare 6 7")]
+    Compare {
+        /// Run ids.
+        #[arg(required = true, num_args = 2..)]
+        ids: Vec<i64>,
+    },
 }
 
 /// `kiln data …`

@@ -20,6 +20,16 @@ pub enum CliError {
     /// Anything else that went wrong.
     #[error("{0}")]
     Failed(String),
+    /// A check failed after the command printed its full result (a gate that kept the alias):
+    /// exit code 1, without a second JSON document.
+    #[error("{0}")]
+    Reported(String),
+    /// The project workflow failed.
+    #[error(transparent)]
+    Project(#[from] kiln_project::ProjectError),
+    /// The registry failed.
+    #[error(transparent)]
+    Registry(#[from] kiln_registry::RegistryError),
 }
 
 impl CliError {

@@ -23,13 +23,20 @@ use clap::Parser;
 fn main() {
     let cli = cli::Cli::parse();
     let json = cli.json;
+    let project = cli.project.clone();
     let result = match cli.command {
         cli::Command::Data(cmd) => commands::data::run(*cmd, json),
         cli::Command::Datasets(cmd) => commands::datasets::run(cmd, json),
         cli::Command::Quickstart => commands::quickstart::run(json),
+        cli::Command::Train(args) => commands::train::run(args, &project, json),
+        cli::Command::Tune(args) => commands::train::tune(args, &project, json),
+        cli::Command::Evaluate(args) => commands::predict::evaluate_command(args, &project, json),
+        cli::Command::Predict(args) => commands::predict::run(args, &project, json),
+        cli::Command::Models(cmd) => commands::models::run(cmd, &project, json),
+        cli::Command::Runs(cmd) => commands::runs::run(cmd, &project, json),
     };
     if let Err(e) = result {
-        if json {
+        if json && !matches!(e, error::CliError::Reported(_)) {
             let body = serde_json::json!({ "error": e.to_string() });
             outln!("{body}");
         }

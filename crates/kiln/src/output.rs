@@ -93,3 +93,60 @@ pub fn write_stdout(args: std::fmt::Arguments<'_>) {
         std::process::exit(1);
     }
 }
+
+/// Progress of a multi-stage job on stderr: a bar for stages with a known length (folds,
+/// candidates), a spinner otherwise. Hidden for `--json` or when stderr is not a terminal.
+pub struct StageProgress {
+    quiet: bool,
+    bar: std::sync::Mutex<Option<ProgressBar>>,
+}
+
+impl StageProgress {
+    /// A progress display; `quiet` hides it.
+    pub fn new(quiet: bool) -> Self {
+        StageProgress {
+            quiet,
+            bar: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Clears whatever is shown.
+    pub fn finish(&self) {
+        if let Ok(mut bar) = self.bar.lock()
+            && let Some(b) = bar.take()
+        {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl kiln_project::workflow::Progress for StageProgress {
+    fn stage(&self, message: &str, steps: Option<usize>) {
+        self.finish();
+        let bar = match (self.quiet, steps) {
+            (true, _) => ProgressBar::hidden(),
+            (false, None) => spinner(message.to_string(), false),
+            (false, Some(n)) => {
+                let pb = ProgressBar::new(n as u64);
+                pb.set_style(
+                    ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} [{elapsed}]")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+                pb.set_message(message.to_string());
+                pb
+            }
+        };
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar);
+        }
+    }
+
+    fn advance(&self, done: usize) {
+        if let Ok(slot) = self.bar.lock()
+            && let Some(b) = slot.as_ref()
+        {
+            b.set_position(done as u64);
+        }
+    }
+}

@@ -2,7 +2,12 @@
 
 pub mod data;
 pub mod datasets;
+pub mod models;
+pub mod predict;
 pub mod profile;
+pub mod project;
 pub mod quickstart;
 pub mod read;
+pub mod runs;
+pub mod train;
 pub mod validate;
