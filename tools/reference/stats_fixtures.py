@@ -31,6 +31,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import proportion_effectsize, proportions_ztest
+from statsmodels.stats.stattools import durbin_watson
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "fixtures" / "stats"
@@ -584,6 +585,25 @@ def vif():
     write("vif", cases)
 
 
+def residual():
+    """Durbin-Watson (statsmodels) and normal probability-plot data (scipy.stats.probplot) of
+    every sample, plus autocorrelated and alternating series that push DW towards 0 and 4."""
+    cases = []
+    rng = np.random.default_rng(53)
+    extra = {
+        "ar1_positive_200": np.cumsum(rng.normal(size=200)) * 0.1 + rng.normal(size=200) * 0.01,
+        "alternating_50": np.where(np.arange(50) % 2 == 0, 1.0, -1.0) + rng.normal(0, 0.1, 50),
+    }
+    for name, x in list(samples().items()) + list(extra.items()):
+        v = x[~np.isnan(x)]
+        if v.size < 2 or not np.any(v):
+            continue
+        (osm, osr), (slope, intercept, r) = stats.probplot(v, dist="norm", fit=True)
+        cases.append({"name": name, "x": v, "durbin_watson": durbin_watson(v),
+                      "osm": osm, "osr": osr, "slope": slope, "intercept": intercept, "r": r})
+    write("residual", cases)
+
+
 def main():
     descriptive()
     correlation()
@@ -597,6 +617,7 @@ def main():
     distributions()
     bootstrap()
     vif()
+    residual()
 
 
 if __name__ == "__main__":

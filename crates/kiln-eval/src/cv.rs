@@ -382,6 +382,15 @@ struct FoldOutput {
     predictions: Predictions,
 }
 
+/// Classification when there is a class list.
+pub(crate) fn task_of(classes: &Option<Vec<String>>) -> Task {
+    if classes.is_some() {
+        Task::Classification
+    } else {
+        Task::Regression
+    }
+}
+
 /// The target of `frame` as the pipeline will encode it, with its class list.
 pub(crate) fn encoded_target(
     spec: &ModelPipelineSpec,
@@ -420,42 +429,59 @@ pub fn cross_validate(
 ) -> PipelineResult<CvResult> {
     let start = Instant::now();
     spec.check()?;
-    if metrics.is_empty() {
-        return Err(PipelineError::Invalid(
-            "no metrics to cross-validate; give at least one".into(),
-        ));
-    }
     if frame.n_rows() == 0 {
         return Err(PipelineError::Invalid(
             "the data has no rows; cross-validation needs rows to split".into(),
         ));
     }
     let (y, classes) = encoded_target(spec, frame)?;
-    let task = if classes.is_some() {
-        Task::Classification
-    } else {
-        Task::Regression
+    let task = task_of(&classes);
+    check_metrics(metrics, task)?;
+    let repeats = cv.folds(frame, &y, task)?;
+    let mut result = run_folds(spec, frame, &repeats, metrics, classes, progress)?;
+    result.total_seconds = start.elapsed().as_secs_f64();
+    Ok(result)
+}
+
+/// Checks that every metric suits the task of the target.
+pub(crate) fn check_metrics(metrics: &[Metric], task: Task) -> PipelineResult<()> {
+    if metrics.is_empty() {
+        return Err(PipelineError::Invalid(
+            "no metrics to cross-validate; give at least one".into(),
+        ));
+    }
+    let name = |classification: bool| {
+        if classification {
+            "classification"
+        } else {
+            "regression"
+        }
     };
-    if let Some(wrong) = metrics
+    match metrics
         .iter()
         .find(|m| m.is_classification() != (task == Task::Classification))
     {
-        return Err(PipelineError::Invalid(format!(
+        Some(wrong) => Err(PipelineError::Invalid(format!(
             "metric `{}` is a {} metric but the target is a {} target",
             wrong.name(),
-            if wrong.is_classification() {
-                "classification"
-            } else {
-                "regression"
-            },
-            if task == Task::Classification {
-                "classification"
-            } else {
-                "regression"
-            },
-        )));
+            name(wrong.is_classification()),
+            name(task == Task::Classification),
+        ))),
+        None => Ok(()),
     }
-    let repeats = cv.folds(frame, &y, task)?;
+}
+
+/// Fits and scores the given folds (repeat-major); shared by [`cross_validate`] and the
+/// learning curve, which passes folds with fewer training rows.
+pub(crate) fn run_folds(
+    spec: &ModelPipelineSpec,
+    frame: &Frame,
+    repeats: &[Vec<Fold>],
+    metrics: &[Metric],
+    classes: Option<Vec<String>>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> PipelineResult<CvResult> {
+    let start = Instant::now();
     let jobs: Vec<(usize, usize, &Fold)> = repeats
         .iter()
         .enumerate()

@@ -1,6 +1,11 @@
 //! kiln-eval: how good is a model? Metrics on plain `f64` slices, checked against scikit-learn,
 //! and the model pipeline ([`ModelPipelineSpec`] → [`FittedModelPipeline`]) they are measured on.
 //!
+//! On top of the pipeline: [`cross_validate`] (the whole pipeline refitted per fold),
+//! [`search`] (grid, random and successive-halving search over any spec path), learning,
+//! validation and per-iteration curves, permutation and model importances, regression
+//! diagnostics, the plain-words fit read-out and the self-contained HTML [`RunReport`].
+//!
 //! Targets are `&[f64]`: class codes `0..k` for classification, values for regression. Binary
 //! scores are one `f64` per row (class 1 is positive); multiclass probabilities are a row-major
 //! `n_rows × n_classes` slice. Every function takes optional non-negative `sample_weight`s where
@@ -17,15 +22,20 @@
 //! ```
 
 mod classification;
+mod curves;
 mod cv;
+mod diagnostics;
 mod error;
+mod importance;
 mod input;
 mod metric;
 mod pipeline;
 mod probabilistic;
 mod ranking;
+mod readout;
 mod regression;
 mod report;
+mod run_report;
 mod search;
 
 pub use classification::{
@@ -33,8 +43,17 @@ pub use classification::{
     confusion_matrix, f1, fbeta, matthews_corrcoef, per_class_scores, precision,
     precision_recall_fscore, recall,
 };
+pub use curves::{
+    CurveScores, DEFAULT_TRAIN_FRACTIONS, IterationCurve, LearningCurve, ValidationCurve,
+    iteration_curve, learning_curve, validation_curve,
+};
 pub use cv::{CvKind, CvResult, CvSpec, FoldScores, MetricSummary, OutOfFold, cross_validate};
+pub use diagnostics::{RegressionDiagnostics, SHAPIRO_MAX_ROWS, regression_diagnostics};
 pub use error::{EvalError, Result};
+pub use importance::{
+    ColumnImportance, ModelImportance, ModelImportanceKind, PermutationImportance,
+    model_importances, permutation_importance,
+};
 pub use metric::{Direction, Metric, Prediction};
 pub use pipeline::{
     FittedModelPipeline, ModelPipelineSpec, PipelineError, PipelineResult, PredictionKind,
@@ -48,11 +67,18 @@ pub use ranking::{
     OvrAverage, PrecisionRecallCurve, RocCurve, average_precision, precision_recall_curve, roc_auc,
     roc_auc_ovr, roc_curve,
 };
+pub use readout::{
+    FitReadout, FitVerdict, MORE_DATA_SLOPE, OVERFIT_GAP, UNDERFIT_SKILL, chance_score, fit_readout,
+};
 pub use regression::{
     explained_variance, max_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_error, median_absolute_error, r2_score, root_mean_squared_error,
 };
 pub use report::{ClassReport, ClassificationReport, ReportRow, classification_report};
+pub use run_report::{
+    ConfusionSection, DatasetSummary, GateCheck, GateDecision, ImportanceItem, ImportanceSection,
+    MAX_POINTS, MetricRow, ProfileRow, ReportHeader, RunReport, Timing,
+};
 pub use search::{
     Candidate, Distribution, Params, SearchResult, SearchSpec, Strategy, apply_params,
     default_metric, search,

@@ -220,7 +220,17 @@ impl FittedModelPipeline {
     /// Predicts raw rows: the same code path for one row or a million.
     pub fn predict(&self, frame: &Frame) -> PipelineResult<Predictions> {
         let x = self.prep.transform(frame)?;
-        let values = self.model.predict(x.view())?.to_vec();
+        self.predict_prepared(&self.model, x.view())
+    }
+
+    /// Predictions of `model` (this pipeline's model, or a variant of it such as a GBDT cut
+    /// after fewer iterations) on an already prepared matrix.
+    pub(crate) fn predict_prepared(
+        &self,
+        model: &FittedModel,
+        x: ndarray::ArrayView2<f64>,
+    ) -> PipelineResult<Predictions> {
+        let values = model.predict(x)?.to_vec();
         let Some(classes) = self.classes() else {
             return Ok(Predictions {
                 values,
@@ -228,7 +238,7 @@ impl FittedModelPipeline {
                 probabilities: None,
             });
         };
-        let probabilities = self.model.predict_proba(x.view())?;
+        let probabilities = model.predict_proba(x)?;
         let labels = values
             .iter()
             .map(|&code| {

@@ -551,7 +551,8 @@ fn rank(candidates: &[Candidate], metric: Metric) -> Vec<usize> {
 
 /// `rows` training rows: stratified by class for classification so every class stays present.
 fn subsample(y: &[f64], task: Task, rows: usize, seed: u64) -> PipelineResult<Vec<usize>> {
-    let fraction = rows as f64 / y.len() as f64;
+    // The splits take ⌈fraction · n⌉ rows; half a row below `rows` makes that exactly `rows`.
+    let fraction = (rows as f64 - 0.5) / y.len() as f64;
     let fold = match task {
         Task::Classification => {
             // Codes come from the target encoding: whole numbers in 0..k.

@@ -11,6 +11,7 @@
 
 pub mod association;
 pub mod bootstrap;
+pub mod chart;
 pub mod correlation;
 pub mod descriptive;
 pub mod distance;
@@ -23,6 +24,7 @@ pub mod power;
 pub mod profile;
 pub mod quantile;
 mod rank;
+pub mod residual;
 mod roots;
 mod special;
 pub mod vif;

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::svg::{bar_chart, escape, heatmap, histogram, short_number};
 use super::{ColumnProfile, Profile};
+use crate::chart::{bar_chart, escape, heatmap, histogram, short_number};
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}\
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc}\
