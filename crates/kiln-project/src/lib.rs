@@ -11,6 +11,7 @@ pub mod data;
 pub mod error;
 pub mod gate;
 pub mod lifecycle;
+pub mod report;
 pub mod scoring;
 pub mod workflow;
 

@@ -39,6 +39,8 @@ pub struct TrainedRun {
     pub metrics: BTreeMap<String, f64>,
     /// Wall-clock seconds per phase.
     pub timings: BTreeMap<String, f64>,
+    /// The HTML report, or why it could not be written.
+    pub report: std::result::Result<PathBuf, String>,
 }
 
 /// What a caller adds to a run beyond the configuration.
@@ -50,6 +52,10 @@ pub struct RunContext {
     pub read_seconds: f64,
     /// Builds the drift reference stored in the artifact from the training rows.
     pub reference_profile: Option<fn(&Frame) -> Option<serde_json::Value>>,
+    /// Where the HTML report goes (default `.kiln/reports/run-<id>.html` of the project).
+    pub report_path: Option<PathBuf>,
+    /// The project folder (for the default report path).
+    pub project_dir: PathBuf,
 }
 
 /// The metrics stored with a version: `cv_<metric>_mean`/`_std` of the chosen candidate and
@@ -155,6 +161,32 @@ fn run(
     if gate.passed {
         registry.set_alias(&name, alias, version.version, &gate.reason)?;
     }
+    let report_path = context
+        .report_path
+        .clone()
+        .unwrap_or_else(|| default_report_path(&context.project_dir, run_id));
+    progress.stage("writing the report", None);
+    let report_start = Instant::now();
+    let train_frame = data.train()?;
+    let cv = crate::workflow::cv_spec(config);
+    // A report that cannot be drawn must not lose a trained, registered model: it is noted.
+    let report = crate::report::train_report(&crate::report::TrainReportInput {
+        run_id: run_id.0,
+        model_name: &name,
+        version: version.version,
+        data_label: context.data_path.as_deref().unwrap_or("data"),
+        train: &train_frame,
+        test: &test,
+        fingerprint: &data_fingerprint,
+        outcome: &outcome,
+        gate: &gate,
+        cv: &cv,
+        timings: &timings,
+    })
+    .and_then(|r| crate::report::write_report(&r, &report_path))
+    .map(|()| report_path)
+    .map_err(|e| e.to_string());
+    timings.insert("report".to_string(), report_start.elapsed().as_secs_f64());
     timings.insert(
         "total".to_string(),
         start.elapsed().as_secs_f64() + context.read_seconds,
@@ -169,10 +201,11 @@ fn run(
             fold_metrics,
             timings: timings.clone(),
             artifact_digest: Some(version.artifact_digest.clone()),
-            report_path: None,
+            report_path: report.as_ref().ok().map(|p| p.display().to_string()),
         },
     )?;
     Ok(TrainedRun {
+        report,
         run_id,
         data,
         outcome,

@@ -97,20 +97,29 @@ pub fn evaluate_command(args: EvaluateArgs, project_dir: &Path, json: bool) -> C
     let pb = spinner(format!("evaluating {}", args.file.display()), json);
     let result = read_for_model(&artifact.pipeline, &args.file).and_then(|frame| {
         let fingerprint = kiln_data::fingerprint(&frame).digest;
-        Ok((
-            evaluate(&artifact.pipeline, &frame)?,
-            fingerprint,
-            frame.n_rows(),
-        ))
+        Ok((evaluate(&artifact.pipeline, &frame)?, fingerprint, frame))
     });
     pb.finish_and_clear();
-    let (evaluation, fingerprint, rows) = match result {
+    let (evaluation, fingerprint, frame) = match result {
         Ok(r) => r,
         Err(e) => {
             let _ = registry.fail_run(run_id, &e.to_string());
             return Err(e.into());
         }
     };
+    let report_path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| kiln_project::lifecycle::default_report_path(project_dir, run_id));
+    let report = kiln_project::report::evaluation_report(
+        &artifact.pipeline,
+        &frame,
+        &format!("{}/{}", version.name, version.version),
+        run_id.0,
+        &args.file.display().to_string(),
+    )
+    .and_then(|r| kiln_project::report::write_report(&r, &report_path))
+    .map(|()| report_path);
     let metrics: std::collections::BTreeMap<String, f64> = evaluation
         .scores
         .iter()
@@ -123,6 +132,7 @@ pub fn evaluate_command(args: EvaluateArgs, project_dir: &Path, json: bool) -> C
             data_fingerprint: Some(fingerprint.clone()),
             metrics: metrics.clone(),
             artifact_digest: Some(version.artifact_digest.clone()),
+            report_path: report.as_ref().ok().map(|p| p.display().to_string()),
             ..RunOutcome::default()
         },
     )?;
@@ -132,16 +142,18 @@ pub fn evaluate_command(args: EvaluateArgs, project_dir: &Path, json: bool) -> C
             "model": version.name,
             "version": version.version,
             "file": args.file,
-            "rows": rows,
+            "rows": frame.n_rows(),
+            "report": report.as_ref().ok(),
             "data_fingerprint": fingerprint,
             "metrics": metrics,
         }));
     }
     outln!(
-        "{}/{} on {} ({rows} rows), run {run_id}:\n",
+        "{}/{} on {} ({} rows), run {run_id}:\n",
         version.name,
         version.version,
-        args.file.display()
+        args.file.display(),
+        frame.n_rows()
     );
     let mut table_rows = vec![vec![
         "metric".to_string(),
@@ -156,5 +168,9 @@ pub fn evaluate_command(args: EvaluateArgs, project_dir: &Path, json: bool) -> C
         table_rows.push(vec![m.name().to_string(), format!("{v:.4}"), trained]);
     }
     out!("{}", table(&table_rows));
+    match &report {
+        Ok(path) => outln!("\nReport: {}", path.display()),
+        Err(e) => outln!("\nReport not written: {e}"),
+    }
     Ok(())
 }

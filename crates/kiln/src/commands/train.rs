@@ -41,6 +41,8 @@ pub fn run(args: TrainArgs, project_dir: &Path, json: bool) -> CliResult<()> {
         data_path: Some(config.data.path.display().to_string()),
         read_seconds,
         reference_profile: None,
+        report_path: args.report.clone(),
+        project_dir: project_dir.to_path_buf(),
     };
     let trained = train_and_register(&registry, &config, frame, &context, &progress);
     progress.finish();
@@ -100,6 +102,7 @@ pub fn print_trained(t: &TrainedRun, alias: &str, json: bool) -> CliResult<()> {
             "data_fingerprint": t.data_fingerprint,
             "artifact_digest": t.version.artifact_digest,
             "timings": t.timings,
+            "report": t.report.as_ref().ok(),
         }));
     }
     outln!(
@@ -162,6 +165,10 @@ pub fn print_trained(t: &TrainedRun, alias: &str, json: bool) -> CliResult<()> {
         t.version.version,
         t.run_id
     );
+    match &t.report {
+        Ok(path) => outln!("Report: {}", path.display()),
+        Err(e) => outln!("Report not written: {e}"),
+    }
     if t.gate.passed {
         outln!(
             "Gate passed: {}. {}@{alias} → {}.",
