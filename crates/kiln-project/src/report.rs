@@ -14,6 +14,8 @@ use kiln_eval::{
     RunReport, Timing, iteration_curve, learning_curve, permutation_importance,
 };
 
+use kiln_stats::profile::{ProfileOptions, profile_frame};
+
 use crate::error::{ProjectError, Result};
 use crate::gate::GateDecision;
 use crate::workflow::TrainOutcome;
@@ -61,6 +63,15 @@ pub fn train_report(input: &TrainReportInput<'_>) -> Result<RunReport> {
     };
     let mut dataset = DatasetSummary::from_frame(input.data_label, input.train);
     dataset.fingerprint = input.fingerprint.to_string();
+    // The profile summary reads a sample, so it stays quick on large data.
+    let options = ProfileOptions {
+        sample_rows: 100_000,
+        correlation_rows: 20_000,
+        seed: 0,
+    };
+    if let Ok(profile) = profile_frame(input.train, &options) {
+        dataset = dataset.with_profile(&profile);
+    }
     let chosen = o.chosen();
     let mut report = RunReport::from_evaluation(
         header,

@@ -27,7 +27,7 @@ fn main() {
     let result = match cli.command {
         cli::Command::Data(cmd) => commands::data::run(*cmd, json),
         cli::Command::Datasets(cmd) => commands::datasets::run(cmd, json),
-        cli::Command::Quickstart => commands::quickstart::run(json),
+        cli::Command::Quickstart => commands::quickstart::run(&project, json),
         cli::Command::Train(args) => commands::train::run(args, &project, json),
         cli::Command::Tune(args) => commands::train::tune(args, &project, json),
         cli::Command::Evaluate(args) => commands::predict::evaluate_command(args, &project, json),

@@ -1,54 +1,81 @@
 //! `kiln quickstart`: the main job on a bundled dataset with missing values and categoricals.
 //!
-//! Today it loads `auto_mpg`, shows what kiln infers about it (types, roles, missing values)
-//! and its fingerprint, and prints the next commands. Later stages of the workflow (profile,
-//! train, register, serve) join this command as they land.
+//! Palmer penguins (344 rows, three species; missing measurements and sex; categorical island
+//! and sex) goes through the whole workflow: stratified split → automatic preparation (impute,
+//! encode) → cross-validated GBDT and a baseline → the better one scored once on the test rows →
+//! registered as `quickstart` in `.kiln/` of the project folder, `@production` moved through the
+//! gate → an HTML report → the next commands (predict, serve, curl). Running it again trains a
+//! new version and gates it against the one in production.
 
-use std::time::Instant;
+use std::path::Path;
 
 use kiln_data::datasets;
+use kiln_project::ProjectConfig;
+use kiln_project::lifecycle::{RunContext, train_and_register};
+use kiln_registry::Registry;
 
-use super::data::{InfoReport, print_info};
+use super::train::{gate_result, print_trained};
 use crate::error::CliResult;
-use crate::output::print_json;
+use crate::output::{StageProgress, spinner};
 
-const DATASET: &str = "auto_mpg";
+const DATASET: &str = "penguins";
+const MODEL_NAME: &str = "quickstart";
+
+/// The quickstart's project configuration: everything at its defaults but the name.
+fn config(target: &str) -> CliResult<ProjectConfig> {
+    let text = format!(
+        "[data]\npath = \"{DATASET}.csv\"\ntarget = \"{target}\"\n\n[register]\nname = \"{MODEL_NAME}\"\n"
+    );
+    Ok(ProjectConfig::from_toml(&text, "quickstart")?)
+}
 
 /// Runs the quickstart.
-pub fn run(json: bool) -> CliResult<()> {
-    let start = Instant::now();
+pub fn run(project_dir: &Path, json: bool) -> CliResult<()> {
     let info = datasets::info(DATASET)?;
-    let frame = datasets::load(DATASET)?;
-    let read_seconds = start.elapsed().as_secs_f64();
-    let report = InfoReport {
-        file: format!("{DATASET} (bundled: {})", info.file),
-        format: "csv".into(),
-        file_bytes: datasets::csv_bytes(DATASET)?.len() as u64,
-        rows: frame.n_rows(),
-        columns: frame.n_cols(),
-        read_seconds,
-        memory_bytes: frame.memory_bytes(),
-        fingerprint: kiln_data::fingerprint(&frame).digest,
-        schema: kiln_data::summary::summarize(&frame),
-    };
-    if json {
-        return print_json(&serde_json::json!({
-            "dataset": info,
-            "info": report,
-        }));
+    let pb = spinner(format!("loading the bundled {DATASET} dataset"), json);
+    let frame = datasets::load(DATASET);
+    pb.finish_and_clear();
+    let frame = frame?;
+    let config = config(&info.target)?;
+    if !json {
+        outln!("kiln quickstart — {}", info.description);
+        outln!(
+            "{} rows × {} columns, target '{}'. Source: {}. Licence: {}.\n",
+            frame.n_rows(),
+            frame.n_cols(),
+            info.target,
+            info.source,
+            info.licence
+        );
     }
-    outln!("kiln quickstart — {}\n", info.description);
-    print_info(&report);
-    outln!(
-        "\nTarget: {} ({}). Source: {}. Licence: {}.",
-        info.target,
-        info.task,
-        info.source,
-        info.licence
-    );
-    outln!("\nNext:");
-    outln!("  kiln datasets export {DATASET} -o {DATASET}.csv");
-    outln!("  kiln data info {DATASET}.csv --target {}", info.target);
-    outln!("  kiln data convert {DATASET}.csv {DATASET}.parquet --sort-low-cardinality");
-    Ok(())
+    let registry = Registry::open(project_dir)?;
+    let progress = StageProgress::new(json);
+    let context = RunContext {
+        data_path: Some(format!("{DATASET} (bundled)")),
+        read_seconds: 0.0,
+        reference_profile: None,
+        report_path: None,
+        project_dir: project_dir.to_path_buf(),
+    };
+    let trained = train_and_register(&registry, &config, frame, &context, &progress);
+    progress.finish();
+    let trained = trained?;
+    print_trained(&trained, &config.register.alias, json)?;
+    if !json {
+        outln!("\nNext:");
+        outln!("  kiln datasets export {DATASET} -o {DATASET}.csv");
+        outln!(
+            "  kiln predict {MODEL_NAME}@production {DATASET}.csv -o predictions.csv   # batch scoring"
+        );
+        outln!(
+            "  kiln models show {MODEL_NAME}@production                       # metrics, schema, lineage"
+        );
+        outln!(
+            "  kiln runs list                                                 # every run, recorded"
+        );
+        if let Ok(path) = &trained.report {
+            outln!("  open {}", path.display());
+        }
+    }
+    gate_result(&trained)
 }
