@@ -237,7 +237,9 @@ fn fold_metrics(outcome: &TrainOutcome) -> Vec<BTreeMap<String, f64>> {
 
 /// Where a run's HTML report goes by default: `.kiln/reports/run-<id>.html`.
 pub fn default_report_path(project_dir: &std::path::Path, run_id: RunId) -> PathBuf {
-    project_dir
+    // Absolute, so `kiln runs show --open` prints a path that works from any folder.
+    std::path::absolute(project_dir)
+        .unwrap_or_else(|_| project_dir.to_path_buf())
         .join(kiln_registry::KILN_DIR)
         .join("reports")
         .join(format!("run-{}.html", run_id.0))

@@ -1,4 +1,4 @@
-//! End-to-end tests of the `kiln` binary's data commands: quickstart, datasets, synth → Parquet →
+//! End-to-end tests of the `kiln` binary's data commands: datasets, synth → Parquet →
 //! info round trips, convert with sorting, and the exit codes promised in `--help` (0/1/2).
 
 use assert_cmd::Command;
@@ -19,22 +19,6 @@ fn json_of(cmd: &mut Command) -> Value {
         .stdout
         .clone();
     serde_json::from_slice(&out).expect("--json prints one JSON document")
-}
-
-#[test]
-fn quickstart_describes_the_bundled_table() {
-    kiln()
-        .arg("quickstart")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("auto_mpg"))
-        .stdout(predicate::str::contains("origin        categorical"))
-        .stdout(predicate::str::contains(
-            "mpg           numeric      target",
-        ));
-    let v = json_of(kiln().arg("quickstart"));
-    assert_eq!(v["info"]["rows"], 406);
-    assert_eq!(v["dataset"]["target"], "mpg");
 }
 
 #[test]
