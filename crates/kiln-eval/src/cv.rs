@@ -344,11 +344,7 @@ impl CvResult {
 
     /// Classification or regression.
     pub fn task(&self) -> Task {
-        if self.classes.is_some() {
-            Task::Classification
-        } else {
-            Task::Regression
-        }
+        task_of(&self.classes)
     }
 }
 
@@ -363,7 +359,7 @@ impl OutOfFold {
         });
         let probabilities = self.probabilities.as_ref().and_then(|p| {
             let rows = self.values.len();
-            let k = if rows == 0 { 0 } else { p.len() / rows };
+            let k = p.len().checked_div(rows).unwrap_or(0);
             ndarray::Array2::from_shape_vec((rows, k), p.clone()).ok()
         });
         Predictions {
