@@ -110,7 +110,7 @@ pub fn permutation_importance(
         )));
     }
     let names: Vec<String> = match columns {
-        Some(c) if c.is_empty() => {
+        Some([]) => {
             return Err(PipelineError::Invalid(
                 "no columns to permute; give at least one or leave the list out".into(),
             ));

@@ -269,6 +269,55 @@ fn bad_cross_validation_input_is_a_clear_error() {
         &acc,
     );
     assert!(e.contains("fold 1") && e.contains("single class"), "{e}");
+    // Unshuffled 3-fold of iris (sorted by species): fold 1 trains without any setosa.
+    let e = err_text(cross_validate(
+        &tree(2),
+        &iris(),
+        &CvSpec {
+            kind: CvKind::KFold,
+            n_splits: 3,
+            ..CvSpec::default()
+        },
+        &acc,
+        &|_, _| {},
+    ));
+    assert!(
+        e.contains("repeat 1, fold 1")
+            && e.contains("2 of the 3 classes")
+            && e.contains("'setosa' missing"),
+        "{e}"
+    );
+    // A missing group or time value names the column and the row.
+    let holes = read_csv_bytes(
+        b"x,grp,t,label\n1.5,a,1,no\n2.5,,2,yes\n3.5,b,,no\n4.5,b,4,yes\n",
+        "holes",
+        &Default::default(),
+    )
+    .expect("valid csv");
+    let s2 = spec(
+        r#"
+        prep = { target = "label", exclude = ["grp", "t"], remainder = "passthrough" }
+        model = { kind = "decision_tree", max_depth = 2 }
+        "#,
+    );
+    let (_, y) = s2.prep.encode_target(&holes).expect("target");
+    let task = kiln_prep::Task::Classification;
+    let groups = CvSpec {
+        kind: CvKind::Group,
+        n_splits: 2,
+        group_column: Some("grp".into()),
+        ..CvSpec::default()
+    };
+    let e = err_text(groups.folds(&holes, &y, task));
+    assert!(e.contains("'grp'") && e.contains("row 1"), "{e}");
+    let times = CvSpec {
+        kind: CvKind::TimeSeries,
+        n_splits: 2,
+        time_column: Some("t".into()),
+        ..CvSpec::default()
+    };
+    let e = err_text(times.folds(&holes, &y, task));
+    assert!(e.contains("'t'") && e.contains("row 2"), "{e}");
     // Stratified folds of a regression target.
     let reg = spec(
         r#"

@@ -410,3 +410,21 @@ fn every_fitted_statistic_is_finite_so_json_round_trips() {
         fitted
     );
 }
+
+#[test]
+fn encode_target_matches_what_fit_encodes_and_names_missing_targets() {
+    let spec = readme_spec();
+    let (train, _) = mixed_train_test();
+    let (encoding, y) = spec.encode_target(&train).unwrap();
+    let (fitted, prepared) = spec.fit_transform(&train).unwrap();
+    assert_eq!(Some(encoding), fitted.target);
+    assert_eq!(y, fitted.encode_target(&train).unwrap());
+    // The README spec oversamples; the resampled target starts with the original rows.
+    assert_eq!(y[..], prepared.y.unwrap()[..y.len()]);
+    let no_target = PipelineSpec {
+        target: None,
+        ..spec
+    };
+    let err = no_target.encode_target(&train).unwrap_err().to_string();
+    assert!(err.contains("no target column"), "{err}");
+}

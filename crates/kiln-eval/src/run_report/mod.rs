@@ -357,8 +357,13 @@ impl RunReport {
             ));
         }
         report.notes.push(format!(
-            "The test split ({} rows) was used once, for the test column, the confusion matrix, the curves marked \"test\" and the residual diagnostics; it took no part in fitting or model selection.",
-            test.n_rows()
+            "The test split ({} rows) was used once, for the test column and {}; it took no part in fitting or model selection.",
+            test.n_rows(),
+            if classes.is_some() {
+                "the confusion matrix and the curves marked \"test\""
+            } else {
+                "the residual diagnostics"
+            }
         ));
         Ok(report)
     }

@@ -99,7 +99,8 @@ pub fn value_bars(items: &[(String, f64, Option<f64>)], width: f64) -> String {
         .map(reach)
         .fold((0.0f64, 0.0f64), |(a, b), (l, h)| (a.min(l), b.max(h)));
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let plot_w = width - label_w - 70.0;
+    // Room on the right for the value text ("-1.23e-4 ± 5.67e-5").
+    let plot_w = (width - label_w - 130.0).max(20.0);
     let px = |v: f64| label_w + plot_w * (v - lo) / span;
     let mut svg = format!(
         r#"<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">"#

@@ -151,4 +151,13 @@ mod tests {
         assert_eq!(hist.matches("<rect").count(), 2);
         assert!(!hist.contains("http"));
     }
+
+    #[test]
+    fn confusion_cells_show_counts_and_escape_labels() {
+        let c = confusion_heatmap(&["<no>".into(), "yes".into()], &[8.0, 2.0, 0.0, 0.0]);
+        assert!(c.contains("&lt;no&gt;") && !c.contains("<no>"));
+        assert_eq!(c.matches("<rect").count(), 4);
+        // Row "<no>": 80% on the diagonal; the empty row "yes" is drawn white, not NaN.
+        assert!(c.contains("80.0% of row") && c.contains("#ffffff") && !c.contains("NaN"));
+    }
 }

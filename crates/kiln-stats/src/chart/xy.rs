@@ -106,7 +106,8 @@ impl Default for XyChart {
     }
 }
 
-/// Smallest and largest finite value, widened when they coincide so the axis has a span.
+/// Smallest and largest finite value, padded by 4% of the span so extreme points are not drawn
+/// on the frame (or widened around a single value, so the axis has a span).
 fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
@@ -119,7 +120,8 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
         let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
         (lo - pad, hi + pad)
     } else {
-        (lo, hi)
+        let pad = (hi - lo) * 0.04;
+        (lo - pad, hi + pad)
     }
 }
 
@@ -185,14 +187,22 @@ impl XyChart {
             escape(&self.y_label),
         );
         if let Some(r) = self.reference {
-            let (ya, yb) = (r.intercept + r.slope * x0, r.intercept + r.slope * x1);
-            if inside(ya, yb) {
+            // The part of the line inside the plot: x where y0 <= a + b·x <= y1, within x0..x1.
+            let (lo, hi) = if r.slope == 0.0 {
+                let inside_y = (y0.min(y1)..=y0.max(y1)).contains(&r.intercept);
+                if inside_y { (x0, x1) } else { (1.0, 0.0) }
+            } else {
+                let (xa, xb) = ((y0 - r.intercept) / r.slope, (y1 - r.intercept) / r.slope);
+                (x0.max(xa.min(xb)), x1.min(xa.max(xb)))
+            };
+            let (ya, yb) = (r.intercept + r.slope * lo, r.intercept + r.slope * hi);
+            if lo < hi && inside(ya, yb) {
                 let _ = write!(
                     svg,
                     r##"<line x1="{:.2}" y1="{:.2}" x2="{:.2}" y2="{:.2}" stroke="#888888" stroke-dasharray="4 3"/>"##,
-                    sx(x0),
+                    sx(lo),
                     sy(ya),
-                    sx(x1),
+                    sx(hi),
                     sy(yb)
                 );
             }
@@ -321,6 +331,26 @@ mod tests {
         assert_eq!(svg.matches("<polygon").count(), 1);
         assert_eq!(svg.matches("stroke-dasharray").count(), 1);
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    }
+
+    #[test]
+    fn reference_lines_stay_inside_the_plot() {
+        let chart = |slope: f64, intercept: f64| XyChart {
+            x_range: Some((0.0, 1.0)),
+            y_range: Some((0.0, 1.0)),
+            reference: Some(Reference { slope, intercept }),
+            width: 152.0,
+            height: 164.0,
+            ..Default::default()
+        };
+        // Plot box: x from 52 to 140, y from 24 to 124 (no legend). y = 2x leaves at x = 0.5.
+        let svg = chart(2.0, 0.0).to_svg();
+        assert!(
+            svg.contains(r#"x1="52.00" y1="124.00" x2="96.00" y2="24.00""#),
+            "{svg}"
+        );
+        // A horizontal line above the range is not drawn.
+        assert!(!chart(0.0, 3.0).to_svg().contains("stroke-dasharray"));
     }
 
     #[test]
