@@ -4,7 +4,7 @@
 //! not compile here until it lists example specs, and then gets every check below: spec and
 //! fitted-model serde round-trips with identical predictions, determinism under a seed, batch
 //! versus row-by-row prediction, prediction shapes, and clear errors on NaN (where unsupported),
-//! empty input, NaN targets and wrong feature counts.
+//! infinities, empty input, NaN and infinite targets and wrong feature counts.
 
 mod common;
 
@@ -504,6 +504,26 @@ fn bad_input_is_an_error_not_a_panic() {
         assert!(matches!(
             spec.fit(x.view(), y.view(), Some(neg.view())),
             Err(ModelError::InvalidWeight { .. })
+        ));
+
+        let mut x_inf = x.clone();
+        x_inf[[4, 2]] = f64::INFINITY;
+        assert!(
+            matches!(
+                spec.fit(x_inf.view(), y.view(), None),
+                Err(ModelError::InvalidFeatureValue {
+                    column: 2,
+                    row: 4,
+                    ..
+                })
+            ),
+            "{spec:?}: infinity in x"
+        );
+        let mut y_inf = y.clone();
+        y_inf[5] = f64::NEG_INFINITY;
+        assert!(matches!(
+            spec.fit(x.view(), y_inf.view(), None),
+            Err(ModelError::InvalidTarget { row: 5, .. })
         ));
 
         let mut x_nan = x.clone();
