@@ -212,6 +212,7 @@ mod tests {
             let fd = (huber_loss(&a, &mut scratch, x.view(), y.view(), &w, &spec)
                 - huber_loss(&b, &mut scratch, x.view(), y.view(), &w, &spec))
                 / (2.0 * h);
+            // Central differences, h = 1e-6, across Huber's kinks: 1e-5 relative.
             assert!(
                 (fd - g[k]).abs() < 1e-5 * (1.0 + g[k].abs()),
                 "{k}: {fd} vs {}",

@@ -280,7 +280,8 @@ mod tests {
             .fit(x.view(), y.view(), None)
             .expect("fits");
         assert!(m.minimum_norm && m.rank == 2);
-        // The weight of the duplicated feature is split equally between its two copies.
+        // The weight of the duplicated feature is split equally between its two copies
+        // (noise-free data: exact up to rounding, 1e-10 absolute).
         assert!((m.coef[0] - 1.0).abs() < 1e-10 && (m.coef[2] - 1.0).abs() < 1e-10);
         assert!((m.coef[1] + 1.0).abs() < 1e-10 && (m.intercept - 0.5).abs() < 1e-10);
         let err = m.summary().expect_err("no inference");
@@ -298,6 +299,7 @@ mod tests {
             .expect("fits");
         assert!(m.minimum_norm);
         let p = m.predict(x.view()).expect("predict");
+        // An under-determined fit interpolates its rows, up to rounding (1e-9 absolute).
         for (a, b) in p.iter().zip(&y) {
             assert!((a - b).abs() < 1e-9, "interpolates: {a} vs {b}");
         }

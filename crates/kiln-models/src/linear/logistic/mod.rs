@@ -65,7 +65,9 @@ pub enum LogisticPenalty {
 pub struct LogisticRegressionSpec {
     /// Which penalty.
     pub penalty: LogisticPenalty,
-    /// Inverse penalty strength (scikit-learn's `C`): finite and `> 0`.
+    /// Inverse penalty strength (scikit-learn's `C`, also accepted under that name): finite
+    /// and `> 0`.
+    #[serde(alias = "C")]
     pub c: f64,
     /// L1 share of an `elastic_net` penalty, in `[0, 1]`.
     pub l1_ratio: f64,
@@ -389,6 +391,13 @@ mod tests {
     }
 
     #[test]
+    fn c_is_accepted_under_scikit_learns_name() {
+        let spec: LogisticRegressionSpec =
+            serde_json::from_str(r#"{"C": 0.5, "penalty": "l1"}"#).expect("valid spec");
+        assert_eq!((spec.c, spec.penalty), (0.5, LogisticPenalty::L1));
+    }
+
+    #[test]
     fn log_proba_is_the_log_of_proba() {
         let (x, _) = separable();
         let y = Array1::from_shape_fn(40, |i| (i % 3) as f64);
@@ -397,6 +406,7 @@ mod tests {
             .expect("fits");
         let p = m.predict_proba(x.view()).expect("proba");
         let lp = m.predict_log_proba(x.view()).expect("log proba");
+        // Two roundings apart: 1e-12 absolute.
         for (a, b) in p.iter().zip(&lp) {
             assert!((a.ln() - b).abs() < 1e-12);
         }
