@@ -2,7 +2,8 @@
 # Run kiln and its peers on the same data in one run and append the timings to bench/results/.
 #
 #   bash bench/run.sh              # every workload
-#   bash bench/run.sh csv_read     # one workload (csv_read, profile, prep, gbdt, forest, predict)
+#   bash bench/run.sh csv_read     # one workload (csv_read, profile, prep, gbdt, forest, predict,
+#                                  # logistic)
 #
 # Environment:
 #   BENCH_ROWS     rows of generated data (default per workload: 1000000, forest 200000); a
@@ -28,7 +29,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 cd "$REPO" || exit 1
 
-WORKLOADS=(csv_read profile prep gbdt forest predict)
+WORKLOADS=(csv_read profile prep gbdt forest predict logistic)
 DEFAULT_ROWS=1000000
 ROWS="${BENCH_ROWS:-$DEFAULT_ROWS}"
 QUICK="${BENCH_QUICK:-0}"
@@ -481,6 +482,52 @@ workload_predict() {
     [[ -n "$lgb_row" ]] && lgb_us="$(awk -v x="$lgb_row" 'BEGIN { printf "%.6f", x * 1e6 }')"
     record "$label" "$kiln_us" "lightgbm.predict[row,us]" "$lgb_us"
     record "$label" "$kiln_batch" "lightgbm.predict[batch]" "$lgb_batch"
+}
+
+workload_logistic() {
+    local rows="${BENCH_ROWS:-$DEFAULT_ROWS}" label train test out
+    label="$(workload_label logistic "$rows" "$DEFAULT_ROWS")"
+    train="$(generated "$DATA_DIR/logistic_${rows}x50_seed42.bin" bench/gen_logistic.py --rows "$rows" --seed 42)" &&
+        test="$(generated "$DATA_DIR/logistic_$((rows / 5))x50_seed4242.bin" bench/gen_logistic.py --rows $((rows / 5)) --seed 4242)" ||
+        { STATUS=1; return; }
+    local opts=(--threads "$THREADS" --max-iter 100 --tol 1e-4 --repeat "$REPEAT")
+    say "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+    local kiln_s="" sk_s="" kiln_loss="" sk_loss="" quality=()
+    # "fit_s,n_iter,train_logloss,test_logloss,max_rss_mb" of a logistic JSON
+    logistic_fields() {
+        local json
+        json="$(cat)"
+        printf '%s,%s,%s,%s,%s' "$(secs "$(printf '%s' "$json" | json_number fit_seconds)")" \
+            "$(printf '%s' "$json" | json_number n_iter | awk 'NF { printf "%d", $1 }')" \
+            "$(printf '%s' "$json" | json_number train_logloss | awk 'NF { printf "%.9f", $1 }')" \
+            "$(printf '%s' "$json" | json_number test_logloss | awk 'NF { printf "%.9f", $1 }')" \
+            "$(printf '%s' "$json" | json_number max_rss_mb | awk 'NF { printf "%.0f", $1 }')"
+    }
+    if out="$(run_kiln fit_seconds "$KILN_EXAMPLES/model_bench" logistic "$train" "$test" "${opts[@]}")"; then
+        kiln_s="$(printf '%s' "$out" | json_number fit_seconds)"
+        kiln_loss="$(printf '%s' "$out" | json_number train_logloss)"
+        quality+=("kiln,$(printf '%s' "$out" | logistic_fields)")
+    fi
+    if out="$(run_peer sklearn models logistic sklearn "$train" "$test" "${opts[@]}")"; then
+        sk_s="$(printf '%s' "$out" | json_number fit_seconds)"
+        sk_loss="$(printf '%s' "$out" | json_number train_logloss)"
+        quality+=("sklearn.LogisticRegression,$(printf '%s' "$out" | logistic_fields)")
+    fi
+    say "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    if [[ -z "$sk_s" && -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    if [[ -n "$kiln_loss" && -n "$sk_loss" ]]; then
+        say "   train log-loss kiln - sklearn: $(awk -v a="$kiln_loss" -v b="$sk_loss" 'BEGIN { printf "%.3e", a - b }')"
+    fi
+    if [[ -n "$sk_s" ]]; then
+        record "$label" "$kiln_s" sklearn.LogisticRegression "$sk_s"
+    else
+        record "$label" "$kiln_s" none ""
+    fi
+    record_quality logistic_quality "library,fit_s,n_iter,train_logloss,test_logloss,max_rss_mb" "$label" "${quality[@]}"
 }
 
 main() {

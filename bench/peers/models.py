@@ -4,6 +4,8 @@
     python bench/peers/models.py forest  sklearn          TRAIN TEST [--trees 100]
     python bench/peers/models.py predict lightgbm         TRAIN TEST [--rounds 100] [--leaves 31]
                                                                      [--calls 100000] [--fit-rows 200000]
+    python bench/peers/models.py logistic sklearn         TRAIN TEST [--max-iter 100] [--tol 1e-4]
+                                                                     [--repeat 3]
 
 Always 2 threads (`--threads`). Reads the files written by `bench/gen_binary.py` and prints one
 JSON object with the same fields as `crates/kiln-models/examples/model_bench.rs`, or
@@ -19,6 +21,9 @@ so `max_rss_mb` (peak resident memory from getrusage, including the loaded data)
 - predict/lightgbm: a booster fitted on the first fit-rows rows of TRAIN (not timed); the median
   over `calls` calls of `booster.predict` on one TEST row (a 1 × 28 array), and the best of 3
   `booster.predict` over all of TRAIN.
+- logistic/sklearn: `LogisticRegression(C=1, solver="lbfgs", tol, max_iter)` (L2, scikit-learn's
+  defaults) under `threadpoolctl.threadpool_limits(threads)`; best of `repeat` fits (a fresh
+  model each time), mean log-loss on TRAIN and TEST, iterations run.
 """
 
 import argparse
@@ -151,9 +156,34 @@ def predict(args):
     }
 
 
+def logistic(args):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from threadpoolctl import threadpool_limits
+
+    x, y = read_set(args.train)
+    xt, yt = read_set(args.test)
+    best = float("inf")
+    with threadpool_limits(args.threads):
+        for _ in range(args.repeat):
+            model = LogisticRegression(C=1.0, solver="lbfgs", tol=args.tol, max_iter=args.max_iter)
+            t = time.perf_counter()
+            model.fit(x, y)
+            best = min(best, time.perf_counter() - t)
+        train_loss = log_loss(y, model.predict_proba(x)[:, 1])
+        test_loss = log_loss(yt, model.predict_proba(xt)[:, 1])
+    return {
+        "fit_seconds": best,
+        "train_logloss": float(train_loss),
+        "test_logloss": float(test_loss),
+        "n_iter": int(np.max(model.n_iter_)),
+        "max_rss_mb": max_rss_mb(),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["gbdt", "forest", "predict"])
+    ap.add_argument("mode", choices=["gbdt", "forest", "predict", "logistic"])
     ap.add_argument("lib", choices=["lightgbm", "sklearn"])
     ap.add_argument("train")
     ap.add_argument("test")
@@ -163,6 +193,9 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--calls", type=int, default=100_000)
     ap.add_argument("--fit-rows", type=int, default=200_000)
+    ap.add_argument("--max-iter", type=int, default=100)
+    ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     if args.leaves is None:
         args.leaves = 31 if args.mode == "predict" else 255
@@ -174,7 +207,7 @@ def main() -> int:
     except ImportError as e:
         print(json.dumps({"skipped": f"import failed: {e}"}))
         return 0
-    job = {"gbdt": gbdt, "forest": forest, "predict": predict}[args.mode]
+    job = {"gbdt": gbdt, "forest": forest, "predict": predict, "logistic": logistic}[args.mode]
     print(json.dumps(job(args)))
     return 0
 

@@ -6,6 +6,7 @@
 //! model_bench forest  TRAIN TEST [--trees 100] [--threads 2]
 //! model_bench predict TRAIN TEST [--rounds 100] [--leaves 31] [--threads 2] [--calls 100000]
 //!                                [--fit-rows 200000]
+//! model_bench logistic TRAIN TEST [--threads 2] [--max-iter 100] [--tol 1e-4] [--repeat 3]
 //! ```
 //!
 //! - `gbdt`: binary GBDT (learning rate 0.1, `min_data_in_leaf` 20, 255 bins) on TRAIN;
@@ -16,6 +17,9 @@
 //!   `single_row_median_seconds` = median over `--calls` calls of `predict_proba_row` on one
 //!   TEST row (cycling through TEST), `batch_seconds` = best of 3 `predict_proba` over all of
 //!   TRAIN (`batch_rows`).
+//! - `logistic`: L2 logistic regression (C = 1, L-BFGS, scikit-learn's defaults) on TRAIN (a
+//!   `bench/gen_logistic.py` file); `fit_seconds` = best of `--repeat` fits, mean log-loss on
+//!   TRAIN and TEST, iterations run and whether the tolerance was met.
 //!
 //! Every mode also reports `max_rss_mb`, the process's peak resident memory (`VmHWM`, the same
 //! number `getrusage` gives the Python peers), which includes the data as loaded.
@@ -26,7 +30,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::time::Instant;
 
-use kiln_models::{FittedGbdt, GbdtSpec, Objective, RandomForestSpec};
+use kiln_models::{FittedGbdt, GbdtSpec, LogisticRegressionSpec, Objective, RandomForestSpec};
 use ndarray::{Array1, Array2, s};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -102,6 +106,9 @@ fn auc(y: &[f64], score: &[f64]) -> f64 {
 }
 
 struct Options {
+    max_iter: usize,
+    tol: f64,
+    repeat: usize,
     rounds: usize,
     leaves: usize,
     trees: usize,
@@ -198,19 +205,66 @@ fn predict(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     ))
 }
 
+/// Mean log-loss of class-1 probabilities, clipped at machine epsilon like scikit-learn's.
+fn log_loss(y: &[f64], p1: &[f64]) -> f64 {
+    let eps = f64::EPSILON;
+    let total: f64 = y
+        .iter()
+        .zip(p1)
+        .map(|(&t, &p)| {
+            let p = p.clamp(eps, 1.0 - eps);
+            if t > 0.5 { -p.ln() } else { -(1.0 - p).ln() }
+        })
+        .sum();
+    total / y.len().max(1) as f64
+}
+
+fn logistic(train: &str, test: &str, o: &Options) -> Result<String, Error> {
+    let (x, y) = read_set(train)?;
+    let (xt, yt) = read_set(test)?;
+    let spec = LogisticRegressionSpec {
+        max_iter: o.max_iter,
+        tol: o.tol,
+        ..LogisticRegressionSpec::default()
+    };
+    let mut best = f64::INFINITY;
+    let mut model = None;
+    for _ in 0..o.repeat.max(1) {
+        let t = Instant::now();
+        let m = spec.fit(x.view(), y.view(), None)?;
+        best = best.min(t.elapsed().as_secs_f64());
+        model = Some(m);
+    }
+    let model = model.ok_or("no fit ran")?;
+    let p = model.predict_proba(x.view())?;
+    let train_loss = log_loss(&y.to_vec(), &p.column(1).to_vec());
+    let pt = model.predict_proba(xt.view())?;
+    let test_loss = log_loss(&yt.to_vec(), &pt.column(1).to_vec());
+    Ok(format!(
+        "{{\"fit_seconds\": {best}, \"train_logloss\": {train_loss}, \"test_logloss\": {test_loss}, \"n_iter\": {}, \"converged\": {}, \"max_rss_mb\": {}}}",
+        model.n_iter,
+        model.converged,
+        json_opt(max_rss_mb())
+    ))
+}
+
 fn json_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "null".to_string(), |v| v.to_string())
 }
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: model_bench gbdt|forest|predict TRAIN TEST [--rounds N] [--leaves N] \
-                 [--trees N] [--threads N] [--calls N] [--fit-rows N]";
+    let usage = "usage: model_bench gbdt|forest|predict|logistic TRAIN TEST [--rounds N] \
+                 [--leaves N] [--trees N] [--threads N] [--calls N] [--fit-rows N] [--max-iter N] \
+                 [--tol X] [--repeat N]";
     let [mode, train, test, rest @ ..] = args.as_slice() else {
         return Err(usage.into());
     };
     let leaves_default = if mode == "predict" { 31 } else { 255 };
     let mut o = Options {
+        max_iter: 100,
+        tol: 1e-4,
+        repeat: 3,
         rounds: 100,
         leaves: leaves_default,
         trees: 100,
@@ -220,11 +274,15 @@ fn main() -> Result<(), Error> {
     };
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
-        let value: usize = it
-            .next()
-            .ok_or_else(|| format!("{flag} needs a number"))?
-            .parse()?;
+        let raw = it.next().ok_or_else(|| format!("{flag} needs a number"))?;
+        if flag == "--tol" {
+            o.tol = raw.parse()?;
+            continue;
+        }
+        let value: usize = raw.parse()?;
         match flag.as_str() {
+            "--max-iter" => o.max_iter = value,
+            "--repeat" => o.repeat = value,
             "--rounds" => o.rounds = value,
             "--leaves" => o.leaves = value,
             "--trees" => o.trees = value,
@@ -241,6 +299,7 @@ fn main() -> Result<(), Error> {
         "gbdt" => gbdt(train, test, &o),
         "forest" => forest(train, test, &o),
         "predict" => predict(train, test, &o),
+        "logistic" => logistic(train, test, &o),
         _ => Err(format!("unknown mode '{mode}'; {usage}").into()),
     })?;
     println!("{json}");

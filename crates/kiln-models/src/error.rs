@@ -79,6 +79,12 @@ pub enum ModelError {
         /// The only class code present.
         class: usize,
     },
+    /// The design matrix is singular where the model needs it invertible.
+    #[error("singular design: {detail}")]
+    SingularDesign {
+        /// What is singular and what to do about it.
+        detail: String,
+    },
     /// A sample weight is negative or not finite, or all weights are zero.
     #[error("invalid sample_weight: {reason}")]
     InvalidWeight {

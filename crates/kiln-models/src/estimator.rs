@@ -12,6 +12,15 @@ use crate::ensemble::{
 use crate::error::Result;
 use crate::forest::{FittedForest, RandomForestSpec};
 use crate::gbdt::{FittedGbdt, GbdtSpec};
+use crate::linear::{
+    ElasticNetSpec, FittedElasticNet, FittedHuber, FittedLinearRegression,
+    FittedLogisticRegression, FittedRidge, HuberSpec, LassoSpec, LinearRegressionSpec,
+    LogisticRegressionSpec, RidgeSpec,
+};
+use crate::naive_bayes::{
+    BernoulliNbSpec, CategoricalNbSpec, FittedBernoulliNb, FittedCategoricalNb, FittedGaussianNb,
+    FittedMultinomialNb, GaussianNbSpec, MultinomialNbSpec,
+};
 use crate::tree::{DecisionTreeSpec, FittedDecisionTree};
 
 /// Hyper-parameters of any kiln model, tagged by `kind` (`{"kind": "gbdt", ...}`).
@@ -45,6 +54,26 @@ pub enum ModelSpec {
     Voting(VotingSpec),
     /// A final model over other models' out-of-fold outputs.
     Stacking(StackingSpec),
+    /// Ordinary least squares.
+    LinearRegression(LinearRegressionSpec),
+    /// Ridge regression.
+    Ridge(RidgeSpec),
+    /// The lasso.
+    Lasso(LassoSpec),
+    /// The elastic net.
+    ElasticNet(ElasticNetSpec),
+    /// The Huber regressor.
+    Huber(HuberSpec),
+    /// Logistic regression.
+    LogisticRegression(LogisticRegressionSpec),
+    /// Gaussian naive Bayes.
+    GaussianNb(GaussianNbSpec),
+    /// Multinomial naive Bayes.
+    MultinomialNb(MultinomialNbSpec),
+    /// Bernoulli naive Bayes.
+    BernoulliNb(BernoulliNbSpec),
+    /// Categorical naive Bayes.
+    CategoricalNb(CategoricalNbSpec),
 }
 
 /// Any fitted kiln model, tagged by `kind`.
@@ -63,6 +92,26 @@ pub enum FittedModel {
     Voting(FittedVoting),
     /// A final model over other models' out-of-fold outputs.
     Stacking(FittedStacking),
+    /// Ordinary least squares.
+    LinearRegression(FittedLinearRegression),
+    /// Ridge regression.
+    Ridge(FittedRidge),
+    /// The lasso.
+    Lasso(FittedElasticNet),
+    /// The elastic net.
+    ElasticNet(FittedElasticNet),
+    /// The Huber regressor.
+    Huber(FittedHuber),
+    /// Logistic regression.
+    LogisticRegression(FittedLogisticRegression),
+    /// Gaussian naive Bayes.
+    GaussianNb(FittedGaussianNb),
+    /// Multinomial naive Bayes.
+    MultinomialNb(FittedMultinomialNb),
+    /// Bernoulli naive Bayes.
+    BernoulliNb(FittedBernoulliNb),
+    /// Categorical naive Bayes.
+    CategoricalNb(FittedCategoricalNb),
 }
 
 impl ModelSpec {
@@ -75,6 +124,16 @@ impl ModelSpec {
             ModelSpec::AdaBoost(s) => s.check(),
             ModelSpec::Voting(s) => s.check(),
             ModelSpec::Stacking(s) => s.check(),
+            ModelSpec::LinearRegression(s) => s.check(),
+            ModelSpec::Ridge(s) => s.check(),
+            ModelSpec::Lasso(s) => s.check(),
+            ModelSpec::ElasticNet(s) => s.check(),
+            ModelSpec::Huber(s) => s.check(),
+            ModelSpec::LogisticRegression(s) => s.check(),
+            ModelSpec::GaussianNb(s) => s.check(),
+            ModelSpec::MultinomialNb(s) => s.check(),
+            ModelSpec::BernoulliNb(s) => s.check(),
+            ModelSpec::CategoricalNb(s) => s.check(),
         }
     }
 
@@ -92,6 +151,24 @@ impl ModelSpec {
             ModelSpec::AdaBoost(s) => FittedModel::AdaBoost(s.fit(x, y, sample_weight)?),
             ModelSpec::Voting(s) => FittedModel::Voting(s.fit(x, y, sample_weight)?),
             ModelSpec::Stacking(s) => FittedModel::Stacking(s.fit(x, y, sample_weight)?),
+            ModelSpec::LinearRegression(s) => {
+                FittedModel::LinearRegression(s.fit(x, y, sample_weight)?)
+            }
+            ModelSpec::Ridge(s) => FittedModel::Ridge(s.fit(x, y, sample_weight)?),
+            ModelSpec::Lasso(s) => FittedModel::Lasso(s.fit(x, y, sample_weight)?),
+            ModelSpec::ElasticNet(s) => FittedModel::ElasticNet(s.fit(x, y, sample_weight)?),
+            ModelSpec::Huber(s) => FittedModel::Huber(s.fit(x, y, sample_weight)?),
+            ModelSpec::LogisticRegression(s) => {
+                FittedModel::LogisticRegression(s.fit(x, y, sample_weight)?)
+            }
+            ModelSpec::GaussianNb(s) => FittedModel::GaussianNb(s.fit(x, y, sample_weight)?),
+            ModelSpec::MultinomialNb(s) => {
+                FittedModel::MultinomialNb(s.fit(x, y, sample_weight)?)
+            }
+            ModelSpec::BernoulliNb(s) => FittedModel::BernoulliNb(s.fit(x, y, sample_weight)?),
+            ModelSpec::CategoricalNb(s) => {
+                FittedModel::CategoricalNb(s.fit(x, y, sample_weight)?)
+            }
         })
     }
 
@@ -107,6 +184,16 @@ impl ModelSpec {
                 s.estimators.iter().all(ModelSpec::handles_missing)
                     && s.final_estimator.handles_missing()
             }
+            ModelSpec::LinearRegression(_)
+            | ModelSpec::Ridge(_)
+            | ModelSpec::Lasso(_)
+            | ModelSpec::ElasticNet(_)
+            | ModelSpec::Huber(_)
+            | ModelSpec::LogisticRegression(_)
+            | ModelSpec::GaussianNb(_)
+            | ModelSpec::MultinomialNb(_)
+            | ModelSpec::BernoulliNb(_)
+            | ModelSpec::CategoricalNb(_) => false,
         }
     }
 }
@@ -121,6 +208,16 @@ impl FittedModel {
             FittedModel::AdaBoost(m) => m.predict(x),
             FittedModel::Voting(m) => m.predict(x),
             FittedModel::Stacking(m) => m.predict(x),
+            FittedModel::LinearRegression(m) => m.predict(x),
+            FittedModel::Ridge(m) => m.predict(x),
+            FittedModel::Lasso(m) => m.predict(x),
+            FittedModel::ElasticNet(m) => m.predict(x),
+            FittedModel::Huber(m) => m.predict(x),
+            FittedModel::LogisticRegression(m) => m.predict(x),
+            FittedModel::GaussianNb(m) => m.predict(x),
+            FittedModel::MultinomialNb(m) => m.predict(x),
+            FittedModel::BernoulliNb(m) => m.predict(x),
+            FittedModel::CategoricalNb(m) => m.predict(x),
         }
     }
 
@@ -133,6 +230,16 @@ impl FittedModel {
             FittedModel::AdaBoost(m) => m.predict_proba(x),
             FittedModel::Voting(m) => m.predict_proba(x),
             FittedModel::Stacking(m) => m.predict_proba(x),
+            FittedModel::LinearRegression(m) => m.predict_proba(x),
+            FittedModel::Ridge(m) => m.predict_proba(x),
+            FittedModel::Lasso(m) => m.predict_proba(x),
+            FittedModel::ElasticNet(m) => m.predict_proba(x),
+            FittedModel::Huber(m) => m.predict_proba(x),
+            FittedModel::LogisticRegression(m) => m.predict_proba(x),
+            FittedModel::GaussianNb(m) => m.predict_proba(x),
+            FittedModel::MultinomialNb(m) => m.predict_proba(x),
+            FittedModel::BernoulliNb(m) => m.predict_proba(x),
+            FittedModel::CategoricalNb(m) => m.predict_proba(x),
         }
     }
 
@@ -145,6 +252,16 @@ impl FittedModel {
             FittedModel::AdaBoost(m) => m.n_features,
             FittedModel::Voting(m) => m.n_features,
             FittedModel::Stacking(m) => m.n_features,
+            FittedModel::LinearRegression(m) => m.n_features,
+            FittedModel::Ridge(m) => m.n_features,
+            FittedModel::Lasso(m) => m.n_features,
+            FittedModel::ElasticNet(m) => m.n_features,
+            FittedModel::Huber(m) => m.n_features,
+            FittedModel::LogisticRegression(m) => m.n_features,
+            FittedModel::GaussianNb(m) => m.n_features,
+            FittedModel::MultinomialNb(m) => m.n_features,
+            FittedModel::BernoulliNb(m) => m.n_features,
+            FittedModel::CategoricalNb(m) => m.n_features,
         }
     }
 
@@ -157,6 +274,16 @@ impl FittedModel {
             FittedModel::AdaBoost(m) => Some(m.n_classes),
             FittedModel::Voting(m) => m.n_classes,
             FittedModel::Stacking(m) => m.n_classes,
+            FittedModel::LinearRegression(_)
+            | FittedModel::Ridge(_)
+            | FittedModel::Lasso(_)
+            | FittedModel::ElasticNet(_)
+            | FittedModel::Huber(_) => None,
+            FittedModel::LogisticRegression(m) => Some(m.n_classes),
+            FittedModel::GaussianNb(m) => Some(m.n_classes),
+            FittedModel::MultinomialNb(m) => Some(m.n_classes),
+            FittedModel::BernoulliNb(m) => Some(m.n_classes),
+            FittedModel::CategoricalNb(m) => Some(m.n_classes),
         }
     }
 }

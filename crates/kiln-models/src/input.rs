@@ -157,6 +157,26 @@ pub fn class_codes(y: ArrayView1<f64>) -> Result<(Vec<usize>, usize)> {
     Ok((codes, max + 1))
 }
 
+/// Errors when a class code below the largest has no rows: models that estimate per-class
+/// parameters (logistic regression, naive Bayes) have nothing to estimate them from.
+pub fn require_every_class(codes: &[usize], n_classes: usize) -> Result<()> {
+    let mut seen = vec![false; n_classes];
+    for &c in codes {
+        seen[c] = true;
+    }
+    match seen.iter().position(|s| !s) {
+        Some(missing) => Err(ModelError::param(
+            "y",
+            "every class code 0..k-1 present at least once (re-encode the target)",
+            format!(
+                "no rows with class code {missing}, below the largest code {}",
+                n_classes - 1
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Resolves per-class weights into per-sample weights (`class_weight` as in scikit-learn).
 pub fn apply_class_weight(
     weights: &mut [f64],

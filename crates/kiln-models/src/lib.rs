@@ -11,6 +11,8 @@ pub mod estimator;
 pub mod forest;
 pub mod gbdt;
 pub mod input;
+pub mod linear;
+pub mod naive_bayes;
 pub mod tree;
 
 pub use ensemble::{
@@ -21,4 +23,13 @@ pub use estimator::{FittedModel, ModelSpec};
 pub use forest::{FittedForest, RandomForestSpec};
 pub use gbdt::{FittedGbdt, GbdtSpec, ImportanceKind, Objective};
 pub use input::ClassWeight;
+pub use linear::{
+    ElasticNetSpec, FittedElasticNet, FittedHuber, FittedLinearRegression,
+    FittedLogisticRegression, FittedRidge, HuberSpec, LassoSpec, LinearRegressionSpec,
+    LogisticPenalty, LogisticRegressionSpec, OlsSummary, RidgeSpec,
+};
+pub use naive_bayes::{
+    BernoulliNbSpec, CategoricalNbSpec, FittedBernoulliNb, FittedCategoricalNb, FittedGaussianNb,
+    FittedMultinomialNb, GaussianNbSpec, MultinomialNbSpec,
+};
 pub use tree::{Criterion, DecisionTreeSpec, FittedDecisionTree, MaxFeatures};

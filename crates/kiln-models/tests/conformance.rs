@@ -4,13 +4,16 @@
 //! not compile here until it lists example specs, and then gets every check below: spec and
 //! fitted-model serde round-trips with identical predictions, determinism under a seed, batch
 //! versus row-by-row prediction, prediction shapes, and clear errors on NaN (where unsupported),
-//! empty input, NaN targets and wrong feature counts.
+//! infinities, empty input, NaN and infinite targets and wrong feature counts.
 
 mod common;
 
 use kiln_models::{
-    AdaBoostSpec, Criterion, DecisionTreeSpec, FittedModel, GbdtSpec, MaxFeatures, ModelError,
-    ModelSpec, Objective, RandomForestSpec, StackingSpec, Voting, VotingSpec,
+    AdaBoostSpec, BernoulliNbSpec, CategoricalNbSpec, ClassWeight, Criterion, DecisionTreeSpec,
+    ElasticNetSpec, FittedModel, GaussianNbSpec, GbdtSpec, HuberSpec, LassoSpec,
+    LinearRegressionSpec, LogisticPenalty, LogisticRegressionSpec, MaxFeatures, ModelError,
+    ModelSpec, MultinomialNbSpec, Objective, RandomForestSpec, RidgeSpec, StackingSpec, Voting,
+    VotingSpec,
 };
 use ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
@@ -206,6 +209,84 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
                 ),
             ]
         }
+        ModelSpec::LinearRegression(_) => vec![
+            (
+                ModelSpec::LinearRegression(LinearRegressionSpec::default()),
+                Task::Regression,
+            ),
+            (
+                ModelSpec::LinearRegression(LinearRegressionSpec {
+                    fit_intercept: false,
+                    ..LinearRegressionSpec::default()
+                }),
+                Task::Regression,
+            ),
+        ],
+        ModelSpec::Ridge(_) => vec![(ModelSpec::Ridge(RidgeSpec::default()), Task::Regression)],
+        ModelSpec::Lasso(_) => vec![(
+            ModelSpec::Lasso(LassoSpec {
+                alpha: 0.01,
+                ..LassoSpec::default()
+            }),
+            Task::Regression,
+        )],
+        ModelSpec::ElasticNet(_) => vec![(
+            ModelSpec::ElasticNet(ElasticNetSpec {
+                alpha: 0.01,
+                ..ElasticNetSpec::default()
+            }),
+            Task::Regression,
+        )],
+        ModelSpec::Huber(_) => vec![(ModelSpec::Huber(HuberSpec::default()), Task::Regression)],
+        ModelSpec::LogisticRegression(_) => vec![
+            (
+                ModelSpec::LogisticRegression(LogisticRegressionSpec::default()),
+                Task::Binary,
+            ),
+            (
+                ModelSpec::LogisticRegression(LogisticRegressionSpec {
+                    penalty: LogisticPenalty::L1,
+                    ..LogisticRegressionSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+            (
+                ModelSpec::LogisticRegression(LogisticRegressionSpec {
+                    penalty: LogisticPenalty::ElasticNet,
+                    class_weight: ClassWeight::Balanced,
+                    ..LogisticRegressionSpec::default()
+                }),
+                Task::Binary,
+            ),
+        ],
+        ModelSpec::GaussianNb(_) => vec![
+            (
+                ModelSpec::GaussianNb(GaussianNbSpec::default()),
+                Task::Binary,
+            ),
+            (
+                ModelSpec::GaussianNb(GaussianNbSpec {
+                    priors: Some(vec![0.2, 0.3, 0.5]),
+                    ..GaussianNbSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+        ],
+        ModelSpec::MultinomialNb(_) => vec![(
+            ModelSpec::MultinomialNb(MultinomialNbSpec::default()),
+            Task::Multiclass,
+        )],
+        ModelSpec::BernoulliNb(_) => vec![(
+            ModelSpec::BernoulliNb(BernoulliNbSpec {
+                binarize: Some(1.5),
+                ..BernoulliNbSpec::default()
+            }),
+            Task::Binary,
+        )],
+        ModelSpec::CategoricalNb(_) => vec![(
+            ModelSpec::CategoricalNb(CategoricalNbSpec::default()),
+            Task::Multiclass,
+        )],
     }
 }
 
@@ -236,11 +317,32 @@ fn variants() -> Vec<ModelSpec> {
     vec![
         ModelSpec::Gbdt(GbdtSpec::default()),
         ModelSpec::DecisionTree(DecisionTreeSpec::default()),
+        ModelSpec::LinearRegression(LinearRegressionSpec::default()),
+        ModelSpec::Ridge(RidgeSpec::default()),
+        ModelSpec::Lasso(LassoSpec::default()),
+        ModelSpec::ElasticNet(ElasticNetSpec::default()),
+        ModelSpec::Huber(HuberSpec::default()),
+        ModelSpec::LogisticRegression(LogisticRegressionSpec::default()),
+        ModelSpec::GaussianNb(GaussianNbSpec::default()),
+        ModelSpec::MultinomialNb(MultinomialNbSpec::default()),
+        ModelSpec::BernoulliNb(BernoulliNbSpec::default()),
+        ModelSpec::CategoricalNb(CategoricalNbSpec::default()),
     ]
 }
 
 fn all_examples() -> Vec<(ModelSpec, Task)> {
     variants().iter().flat_map(examples_of).collect()
+}
+
+/// The shared data, as counts 0..4 for the models whose features are counts or category codes.
+fn data_for(spec: &ModelSpec, task: Task) -> (Array2<f64>, Array1<f64>) {
+    let (x, y) = data(task);
+    match spec {
+        ModelSpec::MultinomialNb(_) | ModelSpec::CategoricalNb(_) => {
+            (x.mapv(|v| ((v + 1.0) * 2.5).floor().min(4.0)), y)
+        }
+        _ => (x, y),
+    }
 }
 
 fn data(task: Task) -> (Array2<f64>, Array1<f64>) {
@@ -270,7 +372,7 @@ fn data(task: Task) -> (Array2<f64>, Array1<f64>) {
 }
 
 fn fit(spec: &ModelSpec, task: Task) -> (FittedModel, Array2<f64>) {
-    let (x, y) = data(task);
+    let (x, y) = data_for(spec, task);
     let model = spec
         .fit(x.view(), y.view(), None)
         .unwrap_or_else(|e| panic!("{spec:?} failed to fit: {e}"));
@@ -381,7 +483,7 @@ fn prediction_shapes_and_probabilities() {
 #[test]
 fn bad_input_is_an_error_not_a_panic() {
     for (spec, task) in all_examples() {
-        let (x, y) = data(task);
+        let (x, y) = data_for(&spec, task);
         let empty = Array2::<f64>::zeros((0, 4));
         assert!(matches!(
             spec.fit(empty.view(), Array1::zeros(0).view(), None),
@@ -402,6 +504,26 @@ fn bad_input_is_an_error_not_a_panic() {
         assert!(matches!(
             spec.fit(x.view(), y.view(), Some(neg.view())),
             Err(ModelError::InvalidWeight { .. })
+        ));
+
+        let mut x_inf = x.clone();
+        x_inf[[4, 2]] = f64::INFINITY;
+        assert!(
+            matches!(
+                spec.fit(x_inf.view(), y.view(), None),
+                Err(ModelError::InvalidFeatureValue {
+                    column: 2,
+                    row: 4,
+                    ..
+                })
+            ),
+            "{spec:?}: infinity in x"
+        );
+        let mut y_inf = y.clone();
+        y_inf[5] = f64::NEG_INFINITY;
+        assert!(matches!(
+            spec.fit(x.view(), y_inf.view(), None),
+            Err(ModelError::InvalidTarget { row: 5, .. })
         ));
 
         let mut x_nan = x.clone();
