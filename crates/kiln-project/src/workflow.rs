@@ -147,11 +147,17 @@ pub fn default_metric(task: Task, n_classes: usize) -> Metric {
     }
 }
 
-/// The candidates kiln tries when `kiln.toml` names none: a GBDT and a baseline.
-pub fn default_models(_task: Task) -> Vec<ModelSpec> {
-    [r#"{"kind": "gbdt"}"#, r#"{"kind": "random_forest"}"#]
+/// The candidates kiln tries when `kiln.toml` names none: a GBDT and the interpretable baseline
+/// of the task (logistic regression for classes, ridge for quantities), as a practitioner would
+/// start.
+pub fn default_models(task: Task) -> Vec<ModelSpec> {
+    let baseline = match task {
+        Task::Classification => r#"{"kind": "logistic_regression"}"#,
+        Task::Regression => r#"{"kind": "ridge"}"#,
+    };
+    [r#"{"kind": "gbdt"}"#, baseline]
         .iter()
-        // The literals above are valid specs; a failure here would be a bug caught by tests.
+        // The literals above are valid specs; the unit test below proves they parse.
         .filter_map(|json| serde_json::from_str(json).ok())
         .collect()
 }
