@@ -12,6 +12,7 @@ use crate::ensemble::{
 use crate::error::Result;
 use crate::forest::{FittedForest, RandomForestSpec};
 use crate::gbdt::{FittedGbdt, GbdtSpec};
+use crate::svm::{FittedLinearSvc, FittedSvc, FittedSvr, LinearSvcSpec, SvcSpec, SvrSpec};
 use crate::tree::{DecisionTreeSpec, FittedDecisionTree};
 
 /// Hyper-parameters of any kiln model, tagged by `kind` (`{"kind": "gbdt", ...}`).
@@ -45,6 +46,12 @@ pub enum ModelSpec {
     Voting(VotingSpec),
     /// A final model over other models' out-of-fold outputs.
     Stacking(StackingSpec),
+    /// Kernel support vector classification (libsvm's SMO).
+    Svc(SvcSpec),
+    /// Kernel ε-support vector regression.
+    Svr(SvrSpec),
+    /// Linear support vector classification (liblinear's dual coordinate descent).
+    LinearSvc(LinearSvcSpec),
 }
 
 /// Any fitted kiln model, tagged by `kind`.
@@ -63,6 +70,12 @@ pub enum FittedModel {
     Voting(FittedVoting),
     /// A final model over other models' out-of-fold outputs.
     Stacking(FittedStacking),
+    /// Kernel support vector classification.
+    Svc(FittedSvc),
+    /// Kernel ε-support vector regression.
+    Svr(FittedSvr),
+    /// Linear support vector classification.
+    LinearSvc(FittedLinearSvc),
 }
 
 impl ModelSpec {
@@ -75,6 +88,9 @@ impl ModelSpec {
             ModelSpec::AdaBoost(s) => s.check(),
             ModelSpec::Voting(s) => s.check(),
             ModelSpec::Stacking(s) => s.check(),
+            ModelSpec::Svc(s) => s.check(),
+            ModelSpec::Svr(s) => s.check(),
+            ModelSpec::LinearSvc(s) => s.check(),
         }
     }
 
@@ -92,6 +108,9 @@ impl ModelSpec {
             ModelSpec::AdaBoost(s) => FittedModel::AdaBoost(s.fit(x, y, sample_weight)?),
             ModelSpec::Voting(s) => FittedModel::Voting(s.fit(x, y, sample_weight)?),
             ModelSpec::Stacking(s) => FittedModel::Stacking(s.fit(x, y, sample_weight)?),
+            ModelSpec::Svc(s) => FittedModel::Svc(s.fit(x, y, sample_weight)?),
+            ModelSpec::Svr(s) => FittedModel::Svr(s.fit(x, y, sample_weight)?),
+            ModelSpec::LinearSvc(s) => FittedModel::LinearSvc(s.fit(x, y, sample_weight)?),
         })
     }
 
@@ -99,9 +118,12 @@ impl ModelSpec {
     pub fn handles_missing(&self) -> bool {
         match self {
             ModelSpec::Gbdt(_) => true,
-            ModelSpec::DecisionTree(_) | ModelSpec::RandomForest(_) | ModelSpec::AdaBoost(_) => {
-                false
-            }
+            ModelSpec::DecisionTree(_)
+            | ModelSpec::RandomForest(_)
+            | ModelSpec::AdaBoost(_)
+            | ModelSpec::Svc(_)
+            | ModelSpec::Svr(_)
+            | ModelSpec::LinearSvc(_) => false,
             ModelSpec::Voting(s) => s.estimators.iter().all(ModelSpec::handles_missing),
             ModelSpec::Stacking(s) => {
                 s.estimators.iter().all(ModelSpec::handles_missing)
@@ -121,6 +143,9 @@ impl FittedModel {
             FittedModel::AdaBoost(m) => m.predict(x),
             FittedModel::Voting(m) => m.predict(x),
             FittedModel::Stacking(m) => m.predict(x),
+            FittedModel::Svc(m) => m.predict(x),
+            FittedModel::Svr(m) => m.predict(x),
+            FittedModel::LinearSvc(m) => m.predict(x),
         }
     }
 
@@ -133,6 +158,9 @@ impl FittedModel {
             FittedModel::AdaBoost(m) => m.predict_proba(x),
             FittedModel::Voting(m) => m.predict_proba(x),
             FittedModel::Stacking(m) => m.predict_proba(x),
+            FittedModel::Svc(m) => m.predict_proba(x),
+            FittedModel::Svr(m) => m.predict_proba(x),
+            FittedModel::LinearSvc(m) => m.predict_proba(x),
         }
     }
 
@@ -145,6 +173,9 @@ impl FittedModel {
             FittedModel::AdaBoost(m) => m.n_features,
             FittedModel::Voting(m) => m.n_features,
             FittedModel::Stacking(m) => m.n_features,
+            FittedModel::Svc(m) => m.n_features,
+            FittedModel::Svr(m) => m.n_features,
+            FittedModel::LinearSvc(m) => m.n_features,
         }
     }
 
@@ -157,6 +188,9 @@ impl FittedModel {
             FittedModel::AdaBoost(m) => Some(m.n_classes),
             FittedModel::Voting(m) => m.n_classes,
             FittedModel::Stacking(m) => m.n_classes,
+            FittedModel::Svc(m) => Some(m.n_classes),
+            FittedModel::Svr(_) => None,
+            FittedModel::LinearSvc(m) => Some(m.n_classes),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod estimator;
 pub mod forest;
 pub mod gbdt;
 pub mod input;
+pub mod svm;
 pub mod tree;
 
 pub use ensemble::{
@@ -21,4 +22,8 @@ pub use estimator::{FittedModel, ModelSpec};
 pub use forest::{FittedForest, RandomForestSpec};
 pub use gbdt::{FittedGbdt, GbdtSpec, ImportanceKind, Objective};
 pub use input::ClassWeight;
+pub use svm::{
+    FittedLinearSvc, FittedSvc, FittedSvr, Gamma, Kernel, LinearSvcLoss, LinearSvcSpec, SvcSpec,
+    SvrSpec,
+};
 pub use tree::{Criterion, DecisionTreeSpec, FittedDecisionTree, MaxFeatures};

@@ -9,8 +9,9 @@
 mod common;
 
 use kiln_models::{
-    AdaBoostSpec, Criterion, DecisionTreeSpec, FittedModel, GbdtSpec, MaxFeatures, ModelError,
-    ModelSpec, Objective, RandomForestSpec, StackingSpec, Voting, VotingSpec,
+    AdaBoostSpec, ClassWeight, Criterion, DecisionTreeSpec, FittedModel, Gamma, GbdtSpec, Kernel,
+    LinearSvcLoss, LinearSvcSpec, MaxFeatures, ModelError, ModelSpec, Objective, RandomForestSpec,
+    StackingSpec, SvcSpec, SvrSpec, Voting, VotingSpec,
 };
 use ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
@@ -206,6 +207,68 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
                 ),
             ]
         }
+        ModelSpec::Svc(_) => vec![
+            (
+                ModelSpec::Svc(SvcSpec {
+                    probability: true,
+                    seed: 2,
+                    ..SvcSpec::default()
+                }),
+                Task::Binary,
+            ),
+            (
+                ModelSpec::Svc(SvcSpec {
+                    kernel: Kernel::Poly,
+                    gamma: Gamma::Auto,
+                    coef0: 1.0,
+                    probability: true,
+                    class_weight: ClassWeight::Balanced,
+                    ..SvcSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+            (
+                ModelSpec::Svc(SvcSpec {
+                    kernel: Kernel::Sigmoid,
+                    gamma: Gamma::Value(0.2),
+                    ..SvcSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+        ],
+        ModelSpec::Svr(_) => vec![
+            (ModelSpec::Svr(SvrSpec::default()), Task::Regression),
+            (
+                ModelSpec::Svr(SvrSpec {
+                    kernel: Kernel::Linear,
+                    c: 10.0,
+                    shrinking: false,
+                    ..SvrSpec::default()
+                }),
+                Task::Regression,
+            ),
+        ],
+        ModelSpec::LinearSvc(_) => vec![
+            (ModelSpec::LinearSvc(LinearSvcSpec::default()), Task::Binary),
+            (
+                ModelSpec::LinearSvc(LinearSvcSpec {
+                    loss: LinearSvcLoss::Hinge,
+                    seed: 4,
+                    ..LinearSvcSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+        ],
+    }
+}
+
+/// Whether a fitted classifier from this spec gives probabilities: SVMs give them only with
+/// Platt scaling, linear SVMs never (as in scikit-learn).
+fn gives_probabilities(spec: &ModelSpec) -> bool {
+    match spec {
+        ModelSpec::Svc(s) => s.probability,
+        ModelSpec::LinearSvc(_) | ModelSpec::Svr(_) => false,
+        _ => true,
     }
 }
 
@@ -236,6 +299,9 @@ fn variants() -> Vec<ModelSpec> {
     vec![
         ModelSpec::Gbdt(GbdtSpec::default()),
         ModelSpec::DecisionTree(DecisionTreeSpec::default()),
+        ModelSpec::Svc(SvcSpec::default()),
+        ModelSpec::Svr(SvrSpec::default()),
+        ModelSpec::LinearSvc(LinearSvcSpec::default()),
     ]
 }
 
@@ -292,7 +358,7 @@ fn spec_and_fitted_model_serde_round_trip() {
             loaded.predict(x.view()).expect("predict"),
             model.predict(x.view()).expect("predict")
         );
-        if task != Task::Regression {
+        if task != Task::Regression && gives_probabilities(&spec) {
             assert_eq!(
                 loaded.predict_proba(x.view()).expect("proba"),
                 model.predict_proba(x.view()).expect("proba")
@@ -328,7 +394,7 @@ fn batch_prediction_equals_row_by_row() {
                 .expect("predict one");
             assert_eq!(one[0], batch[i], "{spec:?} row {i}");
         }
-        if task != Task::Regression {
+        if task != Task::Regression && gives_probabilities(&spec) {
             let proba = model.predict_proba(x.view()).expect("proba");
             for i in 0..x.nrows() {
                 let one = model
@@ -358,12 +424,19 @@ fn prediction_shapes_and_probabilities() {
             Task::Binary | Task::Multiclass => {
                 let k = if task == Task::Binary { 2 } else { 3 };
                 assert_eq!(model.n_classes(), Some(k));
-                let proba = model.predict_proba(x.view()).expect("proba");
-                assert_eq!(proba.dim(), (x.nrows(), k));
-                for row in proba.rows() {
+                if gives_probabilities(&spec) {
+                    let proba = model.predict_proba(x.view()).expect("proba");
+                    assert_eq!(proba.dim(), (x.nrows(), k));
+                    for row in proba.rows() {
+                        assert!(
+                            (row.sum() - 1.0).abs() < 1e-9
+                                && row.iter().all(|&q| (0.0..=1.0).contains(&q))
+                        );
+                    }
+                } else {
                     assert!(
-                        (row.sum() - 1.0).abs() < 1e-9
-                            && row.iter().all(|&q| (0.0..=1.0).contains(&q))
+                        model.predict_proba(x.view()).is_err(),
+                        "{spec:?}: no probabilities without a probabilistic model"
                     );
                 }
                 assert!(
