@@ -214,6 +214,74 @@ def linear_svc_fixtures(sets):
     write_json("linear_svc.json", {"versions": versions(), "datasets": datasets, "cases": cases})
 
 
+KNN_METRICS = {
+    "euclidean": dict(metric="euclidean"),
+    "manhattan": dict(metric="manhattan"),
+    "minkowski3": dict(metric="minkowski", p=3),
+    "cosine": dict(metric="cosine"),
+}
+
+
+def knn_fixtures(sets):
+    """Neighbours, predictions and probabilities for every metric and weighting.
+
+    The data sets span scikit-learn's algorithm choice: iris (4 features) and wine (13) get a
+    KD-tree under algorithm="auto", breast_cancer (30) brute force; cosine is always brute.
+    """
+    d = load_diabetes()
+    reg = scaled_split(d.data, d.target, stratify=False)
+    datasets = {name: dataset_json(sets[name]) for name in ("iris", "wine", "breast_cancer")}
+    datasets["diabetes"] = dataset_json(reg)
+    cases = []
+    for data_name in ("iris", "wine", "breast_cancer", "diabetes"):
+        xtr, xte, ytr, _ = reg if data_name == "diabetes" else sets[data_name]
+        for metric_name, metric in KNN_METRICS.items():
+            for weights in ("uniform", "distance"):
+                params = dict(n_neighbors=5, weights=weights, **metric)
+                if data_name == "diabetes":
+                    model = KNeighborsRegressor(**params).fit(xtr, ytr)
+                else:
+                    model = KNeighborsClassifier(**params).fit(xtr, ytr)
+                dist, idx = model.kneighbors(xte)
+                case = {
+                    "name": f"{data_name}_{metric_name}_{weights}",
+                    "data": data_name,
+                    "task": "regression" if data_name == "diabetes" else "classification",
+                    "params": params,
+                    "algorithm": model._fit_method,
+                    "distances": dist.tolist(),
+                    "indices": idx.tolist(),
+                    "prediction": model.predict(xte).tolist(),
+                }
+                if data_name != "diabetes":
+                    case["proba"] = model.predict_proba(xte).tolist()
+                cases.append(case)
+    # Exact ties: an integer grid with every point twice, queried at grid and half-grid points.
+    # scikit-learn's brute force keeps tied rows in index order; kiln does so for every algorithm.
+    grid = np.array([[i, j] for i in range(5) for j in range(5)] * 2, dtype=float)
+    labels = (grid.sum(axis=1) % 3).astype(float)
+    queries = np.array([[2, 2], [0, 0], [1.5, 2.5], [4, 1], [2.5, 2.5], [3, 0.5]], dtype=float)
+    datasets["grid_ties"] = {"x_train": grid.tolist(), "y_train": labels.tolist(), "x_test": queries.tolist()}
+    for metric_name in ("euclidean", "manhattan"):
+        params = dict(n_neighbors=7, weights="uniform", **KNN_METRICS[metric_name])
+        model = KNeighborsClassifier(algorithm="brute", **params).fit(grid, labels)
+        dist, idx = model.kneighbors(queries)
+        cases.append(
+            {
+                "name": f"grid_ties_{metric_name}",
+                "data": "grid_ties",
+                "task": "classification",
+                "params": params,
+                "algorithm": "brute",
+                "distances": dist.tolist(),
+                "indices": idx.tolist(),
+                "prediction": model.predict(queries).tolist(),
+                "proba": model.predict_proba(queries).tolist(),
+            }
+        )
+    write_json("knn.json", {"versions": versions(), "datasets": datasets, "cases": cases})
+
+
 def main() -> int:
     # SVC(probability=True) is deprecated in favour of CalibratedClassifierCV from 1.9; it is
     # still libsvm's Platt scaling, which is what kiln reproduces.
@@ -222,6 +290,7 @@ def main() -> int:
     svc_fixtures(sets)
     svr_fixtures()
     linear_svc_fixtures(sets)
+    knn_fixtures(sets)
     return 0
 
 

@@ -12,6 +12,9 @@ use crate::ensemble::{
 use crate::error::Result;
 use crate::forest::{FittedForest, RandomForestSpec};
 use crate::gbdt::{FittedGbdt, GbdtSpec};
+use crate::neighbors::{
+    FittedKnnClassifier, FittedKnnRegressor, KnnClassifierSpec, KnnRegressorSpec,
+};
 use crate::svm::{FittedLinearSvc, FittedSvc, FittedSvr, LinearSvcSpec, SvcSpec, SvrSpec};
 use crate::tree::{DecisionTreeSpec, FittedDecisionTree};
 
@@ -52,6 +55,10 @@ pub enum ModelSpec {
     Svr(SvrSpec),
     /// Linear support vector classification (liblinear's dual coordinate descent).
     LinearSvc(LinearSvcSpec),
+    /// k-nearest-neighbour classification.
+    KnnClassifier(KnnClassifierSpec),
+    /// k-nearest-neighbour regression.
+    KnnRegressor(KnnRegressorSpec),
 }
 
 /// Any fitted kiln model, tagged by `kind`.
@@ -76,6 +83,10 @@ pub enum FittedModel {
     Svr(FittedSvr),
     /// Linear support vector classification.
     LinearSvc(FittedLinearSvc),
+    /// k-nearest-neighbour classification.
+    KnnClassifier(FittedKnnClassifier),
+    /// k-nearest-neighbour regression.
+    KnnRegressor(FittedKnnRegressor),
 }
 
 impl ModelSpec {
@@ -91,6 +102,8 @@ impl ModelSpec {
             ModelSpec::Svc(s) => s.check(),
             ModelSpec::Svr(s) => s.check(),
             ModelSpec::LinearSvc(s) => s.check(),
+            ModelSpec::KnnClassifier(s) => s.check(),
+            ModelSpec::KnnRegressor(s) => s.check(),
         }
     }
 
@@ -111,6 +124,10 @@ impl ModelSpec {
             ModelSpec::Svc(s) => FittedModel::Svc(s.fit(x, y, sample_weight)?),
             ModelSpec::Svr(s) => FittedModel::Svr(s.fit(x, y, sample_weight)?),
             ModelSpec::LinearSvc(s) => FittedModel::LinearSvc(s.fit(x, y, sample_weight)?),
+            ModelSpec::KnnClassifier(s) => {
+                FittedModel::KnnClassifier(s.fit(x, y, sample_weight)?)
+            }
+            ModelSpec::KnnRegressor(s) => FittedModel::KnnRegressor(s.fit(x, y, sample_weight)?),
         })
     }
 
@@ -123,7 +140,9 @@ impl ModelSpec {
             | ModelSpec::AdaBoost(_)
             | ModelSpec::Svc(_)
             | ModelSpec::Svr(_)
-            | ModelSpec::LinearSvc(_) => false,
+            | ModelSpec::LinearSvc(_)
+            | ModelSpec::KnnClassifier(_)
+            | ModelSpec::KnnRegressor(_) => false,
             ModelSpec::Voting(s) => s.estimators.iter().all(ModelSpec::handles_missing),
             ModelSpec::Stacking(s) => {
                 s.estimators.iter().all(ModelSpec::handles_missing)
@@ -146,6 +165,8 @@ impl FittedModel {
             FittedModel::Svc(m) => m.predict(x),
             FittedModel::Svr(m) => m.predict(x),
             FittedModel::LinearSvc(m) => m.predict(x),
+            FittedModel::KnnClassifier(m) => m.predict(x),
+            FittedModel::KnnRegressor(m) => m.predict(x),
         }
     }
 
@@ -161,6 +182,8 @@ impl FittedModel {
             FittedModel::Svc(m) => m.predict_proba(x),
             FittedModel::Svr(m) => m.predict_proba(x),
             FittedModel::LinearSvc(m) => m.predict_proba(x),
+            FittedModel::KnnClassifier(m) => m.predict_proba(x),
+            FittedModel::KnnRegressor(m) => m.predict_proba(x),
         }
     }
 
@@ -176,6 +199,8 @@ impl FittedModel {
             FittedModel::Svc(m) => m.n_features,
             FittedModel::Svr(m) => m.n_features,
             FittedModel::LinearSvc(m) => m.n_features,
+            FittedModel::KnnClassifier(m) => m.n_features,
+            FittedModel::KnnRegressor(m) => m.n_features,
         }
     }
 
@@ -191,6 +216,8 @@ impl FittedModel {
             FittedModel::Svc(m) => Some(m.n_classes),
             FittedModel::Svr(_) => None,
             FittedModel::LinearSvc(m) => Some(m.n_classes),
+            FittedModel::KnnClassifier(m) => Some(m.n_classes),
+            FittedModel::KnnRegressor(_) => None,
         }
     }
 }

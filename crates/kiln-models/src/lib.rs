@@ -11,6 +11,7 @@ pub mod estimator;
 pub mod forest;
 pub mod gbdt;
 pub mod input;
+pub mod neighbors;
 pub mod svm;
 pub mod tree;
 
@@ -22,6 +23,9 @@ pub use estimator::{FittedModel, ModelSpec};
 pub use forest::{FittedForest, RandomForestSpec};
 pub use gbdt::{FittedGbdt, GbdtSpec, ImportanceKind, Objective};
 pub use input::ClassWeight;
+pub use neighbors::{
+    FittedKnnClassifier, FittedKnnRegressor, KnnClassifierSpec, KnnRegressorSpec, Metric, Weights,
+};
 pub use svm::{
     FittedLinearSvc, FittedSvc, FittedSvr, Gamma, Kernel, LinearSvcLoss, LinearSvcSpec, SvcSpec,
     SvrSpec,

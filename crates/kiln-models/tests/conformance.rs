@@ -8,10 +8,12 @@
 
 mod common;
 
+use kiln_models::neighbors::Algorithm;
 use kiln_models::{
     AdaBoostSpec, ClassWeight, Criterion, DecisionTreeSpec, FittedModel, Gamma, GbdtSpec, Kernel,
-    LinearSvcLoss, LinearSvcSpec, MaxFeatures, ModelError, ModelSpec, Objective, RandomForestSpec,
-    StackingSpec, SvcSpec, SvrSpec, Voting, VotingSpec,
+    KnnClassifierSpec, KnnRegressorSpec, LinearSvcLoss, LinearSvcSpec, MaxFeatures, Metric,
+    ModelError, ModelSpec, Objective, RandomForestSpec, StackingSpec, SvcSpec, SvrSpec, Voting,
+    VotingSpec, Weights,
 };
 use ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
@@ -259,6 +261,44 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
                 Task::Multiclass,
             ),
         ],
+        ModelSpec::KnnClassifier(_) => vec![
+            (
+                ModelSpec::KnnClassifier(KnnClassifierSpec::default()),
+                Task::Binary,
+            ),
+            (
+                ModelSpec::KnnClassifier(KnnClassifierSpec {
+                    n_neighbors: 7,
+                    weights: Weights::Distance,
+                    metric: Metric::Manhattan,
+                    ..KnnClassifierSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+            (
+                ModelSpec::KnnClassifier(KnnClassifierSpec {
+                    metric: Metric::Cosine,
+                    algorithm: Algorithm::Brute,
+                    ..KnnClassifierSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+        ],
+        ModelSpec::KnnRegressor(_) => vec![
+            (
+                ModelSpec::KnnRegressor(KnnRegressorSpec::default()),
+                Task::Regression,
+            ),
+            (
+                ModelSpec::KnnRegressor(KnnRegressorSpec {
+                    weights: Weights::Distance,
+                    metric: Metric::Minkowski(3.0),
+                    algorithm: Algorithm::Brute,
+                    ..KnnRegressorSpec::default()
+                }),
+                Task::Regression,
+            ),
+        ],
     }
 }
 
@@ -267,7 +307,7 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
 fn gives_probabilities(spec: &ModelSpec) -> bool {
     match spec {
         ModelSpec::Svc(s) => s.probability,
-        ModelSpec::LinearSvc(_) | ModelSpec::Svr(_) => false,
+        ModelSpec::LinearSvc(_) | ModelSpec::Svr(_) | ModelSpec::KnnRegressor(_) => false,
         _ => true,
     }
 }
@@ -302,6 +342,8 @@ fn variants() -> Vec<ModelSpec> {
         ModelSpec::Svc(SvcSpec::default()),
         ModelSpec::Svr(SvrSpec::default()),
         ModelSpec::LinearSvc(LinearSvcSpec::default()),
+        ModelSpec::KnnClassifier(KnnClassifierSpec::default()),
+        ModelSpec::KnnRegressor(KnnRegressorSpec::default()),
     ]
 }
 
