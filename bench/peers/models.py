@@ -4,8 +4,11 @@
     python bench/peers/models.py forest  sklearn          TRAIN TEST [--trees 100]
     python bench/peers/models.py predict lightgbm         TRAIN TEST [--rounds 100] [--leaves 31]
                                                                      [--calls 100000] [--fit-rows 200000]
+    python bench/peers/models.py svm     sklearn          TRAIN TEST
+    python bench/peers/models.py knn     sklearn          TRAIN TEST [--neighbors 5]
 
-Always 2 threads (`--threads`). Reads the files written by `bench/gen_binary.py` and prints one
+Always 2 threads (`--threads`). Reads the files written by `bench/gen_binary.py` (and
+`bench/gen_dense.py`, same format) and prints one
 JSON object with the same fields as `crates/kiln-models/examples/model_bench.rs`, or
 `{"skipped": reason}` when the library cannot be imported. Each library runs in its own process
 so `max_rss_mb` (peak resident memory from getrusage, including the loaded data) is its own.
@@ -19,6 +22,11 @@ so `max_rss_mb` (peak resident memory from getrusage, including the loaded data)
 - predict/lightgbm: a booster fitted on the first fit-rows rows of TRAIN (not timed); the median
   over `calls` calls of `booster.predict` on one TEST row (a 1 × 28 array), and the best of 3
   `booster.predict` over all of TRAIN.
+- svm/sklearn: `SVC()` (libsvm, single-threaded by design: RBF, C 1, gamma "scale", tol 1e-3,
+  cache_size 200); `fit_seconds`, `accuracy` on TEST, `n_support`.
+- knn/sklearn: `KNeighborsClassifier(n_neighbors, n_jobs=threads)` (algorithm "auto", which
+  is brute force above 15 features) under `threadpool_limits(threads)`; `seconds` = fit +
+  predict of every TEST row, `accuracy`.
 """
 
 import argparse
@@ -151,9 +159,48 @@ def predict(args):
     }
 
 
+def svm(args):
+    from sklearn.svm import SVC
+
+    x, y = read_set(args.train)
+    xt, yt = read_set(args.test)
+    model = SVC()
+    t = time.perf_counter()
+    model.fit(x, y)
+    fit_s = time.perf_counter() - t
+    accuracy = float(np.mean(model.predict(xt) == yt))
+    return {
+        "fit_seconds": fit_s,
+        "accuracy": accuracy,
+        "n_support": int(len(model.support_)),
+        "max_rss_mb": max_rss_mb(),
+    }
+
+
+def knn(args):
+    from sklearn.neighbors import KNeighborsClassifier
+    from threadpoolctl import threadpool_limits
+
+    x, y = read_set(args.train)
+    xt, yt = read_set(args.test)
+    with threadpool_limits(args.threads):
+        t = time.perf_counter()
+        model = KNeighborsClassifier(n_neighbors=args.neighbors, n_jobs=args.threads).fit(x, y)
+        pred = model.predict(xt)
+        seconds = time.perf_counter() - t
+    return {
+        "seconds": seconds,
+        "accuracy": float(np.mean(pred == yt)),
+        "queries": int(len(yt)),
+        "neighbors": args.neighbors,
+        "algorithm": model._fit_method,
+        "max_rss_mb": max_rss_mb(),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["gbdt", "forest", "predict"])
+    ap.add_argument("mode", choices=["gbdt", "forest", "predict", "svm", "knn"])
     ap.add_argument("lib", choices=["lightgbm", "sklearn"])
     ap.add_argument("train")
     ap.add_argument("test")
@@ -163,6 +210,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--calls", type=int, default=100_000)
     ap.add_argument("--fit-rows", type=int, default=200_000)
+    ap.add_argument("--neighbors", type=int, default=5)
     args = ap.parse_args()
     if args.leaves is None:
         args.leaves = 31 if args.mode == "predict" else 255
@@ -174,7 +222,7 @@ def main() -> int:
     except ImportError as e:
         print(json.dumps({"skipped": f"import failed: {e}"}))
         return 0
-    job = {"gbdt": gbdt, "forest": forest, "predict": predict}[args.mode]
+    job = {"gbdt": gbdt, "forest": forest, "predict": predict, "svm": svm, "knn": knn}[args.mode]
     print(json.dumps(job(args)))
     return 0
 

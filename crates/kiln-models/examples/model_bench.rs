@@ -6,6 +6,8 @@
 //! model_bench forest  TRAIN TEST [--trees 100] [--threads 2]
 //! model_bench predict TRAIN TEST [--rounds 100] [--leaves 31] [--threads 2] [--calls 100000]
 //!                                [--fit-rows 200000]
+//! model_bench svm     TRAIN TEST [--threads 2]
+//! model_bench knn     TRAIN TEST [--neighbors 5] [--threads 2]
 //! ```
 //!
 //! - `gbdt`: binary GBDT (learning rate 0.1, `min_data_in_leaf` 20, 255 bins) on TRAIN;
@@ -16,6 +18,11 @@
 //!   `single_row_median_seconds` = median over `--calls` calls of `predict_proba_row` on one
 //!   TEST row (cycling through TEST), `batch_seconds` = best of 3 `predict_proba` over all of
 //!   TRAIN (`batch_rows`).
+//! - `svm`: kernel SVC with scikit-learn's defaults (RBF, `C` 1, `gamma` "scale", tol 1e-3,
+//!   200 MiB kernel cache) on TRAIN; `fit_seconds`, `accuracy` on TEST, `n_support`.
+//! - `knn`: k-nearest-neighbour classifier (`--neighbors`, Euclidean, uniform, algorithm
+//!   auto) fitted on TRAIN and predicting every TEST row; `seconds` = fit + predict,
+//!   `accuracy` on TEST.
 //!
 //! Every mode also reports `max_rss_mb`, the process's peak resident memory (`VmHWM`, the same
 //! number `getrusage` gives the Python peers), which includes the data as loaded.
@@ -26,7 +33,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::time::Instant;
 
-use kiln_models::{FittedGbdt, GbdtSpec, Objective, RandomForestSpec};
+use kiln_models::{FittedGbdt, GbdtSpec, KnnClassifierSpec, Objective, RandomForestSpec, SvcSpec};
 use ndarray::{Array1, Array2, s};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -108,6 +115,7 @@ struct Options {
     threads: usize,
     calls: usize,
     fit_rows: usize,
+    neighbors: usize,
 }
 
 fn gbdt_spec(o: &Options) -> GbdtSpec {
@@ -148,9 +156,7 @@ fn forest(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     let t = Instant::now();
     let model = spec.fit(x.view(), y.view(), None)?;
     let fit_seconds = t.elapsed().as_secs_f64();
-    let pred = model.predict(xt.view())?;
-    let correct = pred.iter().zip(&yt).filter(|(p, t)| p == t).count();
-    let accuracy = correct as f64 / yt.len().max(1) as f64;
+    let accuracy = accuracy(&model.predict(xt.view())?, &yt);
     Ok(format!(
         "{{\"fit_seconds\": {fit_seconds}, \"accuracy\": {accuracy}, \"trees\": {}, \"max_rss_mb\": {}}}",
         o.trees,
@@ -198,14 +204,53 @@ fn predict(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     ))
 }
 
+fn accuracy(pred: &Array1<f64>, truth: &Array1<f64>) -> f64 {
+    let correct = pred.iter().zip(truth).filter(|(p, t)| p == t).count();
+    correct as f64 / truth.len().max(1) as f64
+}
+
+fn svm(train: &str, test: &str) -> Result<String, Error> {
+    let (x, y) = read_set(train)?;
+    let (xt, yt) = read_set(test)?;
+    let t = Instant::now();
+    let model = SvcSpec::default().fit(x.view(), y.view(), None)?;
+    let fit_seconds = t.elapsed().as_secs_f64();
+    let a = accuracy(&model.predict(xt.view())?, &yt);
+    Ok(format!(
+        "{{\"fit_seconds\": {fit_seconds}, \"accuracy\": {a}, \"n_support\": {}, \"max_rss_mb\": {}}}",
+        model.support.len(),
+        json_opt(max_rss_mb())
+    ))
+}
+
+fn knn(train: &str, test: &str, o: &Options) -> Result<String, Error> {
+    let (x, y) = read_set(train)?;
+    let (xt, yt) = read_set(test)?;
+    let spec = KnnClassifierSpec {
+        n_neighbors: o.neighbors,
+        ..KnnClassifierSpec::default()
+    };
+    let t = Instant::now();
+    let model = spec.fit(x.view(), y.view(), None)?;
+    let pred = model.predict(xt.view())?;
+    let seconds = t.elapsed().as_secs_f64();
+    Ok(format!(
+        "{{\"seconds\": {seconds}, \"accuracy\": {}, \"queries\": {}, \"neighbors\": {}, \"max_rss_mb\": {}}}",
+        accuracy(&pred, &yt),
+        xt.nrows(),
+        o.neighbors,
+        json_opt(max_rss_mb())
+    ))
+}
+
 fn json_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "null".to_string(), |v| v.to_string())
 }
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: model_bench gbdt|forest|predict TRAIN TEST [--rounds N] [--leaves N] \
-                 [--trees N] [--threads N] [--calls N] [--fit-rows N]";
+    let usage = "usage: model_bench gbdt|forest|predict|svm|knn TRAIN TEST [--rounds N] \
+                 [--leaves N] [--trees N] [--threads N] [--calls N] [--fit-rows N] [--neighbors N]";
     let [mode, train, test, rest @ ..] = args.as_slice() else {
         return Err(usage.into());
     };
@@ -217,6 +262,7 @@ fn main() -> Result<(), Error> {
         threads: 2,
         calls: 100_000,
         fit_rows: 200_000,
+        neighbors: 5,
     };
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
@@ -231,6 +277,7 @@ fn main() -> Result<(), Error> {
             "--threads" => o.threads = value,
             "--calls" => o.calls = value,
             "--fit-rows" => o.fit_rows = value,
+            "--neighbors" => o.neighbors = value,
             _ => return Err(format!("unknown option '{flag}'; {usage}").into()),
         }
     }
@@ -241,6 +288,8 @@ fn main() -> Result<(), Error> {
         "gbdt" => gbdt(train, test, &o),
         "forest" => forest(train, test, &o),
         "predict" => predict(train, test, &o),
+        "svm" => svm(train, test),
+        "knn" => knn(train, test, &o),
         _ => Err(format!("unknown mode '{mode}'; {usage}").into()),
     })?;
     println!("{json}");

@@ -2,12 +2,14 @@
 //!
 //! Euclidean and cosine distances come from one matrix product per block: `‖a‖² + ‖b‖² - 2a·b`
 //! ranks rows by `‖b‖² - 2a·b` (the query's own norm is the same for every candidate) and cosine
-//! by `-â·b̂` on unit rows. The product runs on cache-sized tiles, query blocks in parallel. The
+//! by `-â·b̂` on unit rows. The product (faer's kernels) runs on cache-sized tiles, query blocks
+//! in parallel. The
 //! k rows kept get their distance recomputed directly, which avoids the cancellation the
 //! expanded form suffers for near points. Other metrics are computed pair by pair.
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, Axis, s};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use ndarray::{Array2, ArrayView2, s};
 use rayon::prelude::*;
 
 use super::{Metric, TopK};
@@ -89,28 +91,39 @@ fn by_product(
         train.rows().into_iter().map(|r| r.dot(&r)).collect()
     };
     let n = train.nrows();
+    let d = train.ncols();
+    let train_rows = train
+        .as_slice()
+        .expect("an owned array built by to_owned is in standard layout");
+    let query_rows = query
+        .as_slice()
+        .expect("an owned array built by to_owned is in standard layout");
     let blocks: Vec<usize> = (0..query.nrows()).step_by(QUERY_BLOCK).collect();
     let per_block: Vec<Vec<TopK>> = blocks
         .par_iter()
         .map(|&q0| {
             let q1 = (q0 + QUERY_BLOCK).min(query.nrows());
             let qb = query.slice(s![q0..q1, ..]);
+            let lhs = MatRef::from_row_major_slice(&query_rows[q0 * d..q1 * d], q1 - q0, d);
             let mut tops = vec![TopK::new(k); q1 - q0];
-            let mut tile = Array2::<f64>::zeros((q1 - q0, TRAIN_BLOCK.min(n)));
+            let mut tile = vec![0.0; (q1 - q0) * TRAIN_BLOCK.min(n)];
             for t0 in (0..n).step_by(TRAIN_BLOCK) {
                 let t1 = (t0 + TRAIN_BLOCK).min(n);
-                let tb = train.slice(s![t0..t1, ..]);
-                let mut view = tile.slice_mut(s![.., ..t1 - t0]);
-                general_mat_mul(1.0, &qb, &tb.t(), 0.0, &mut view);
-                for (top, products) in tops.iter_mut().zip(view.axis_iter(Axis(0))) {
-                    let mut worst = top.worst();
-                    for (j, (&ab, &bb)) in products.iter().zip(&norms[t0..t1]).enumerate() {
-                        let surrogate = bb - 2.0 * ab;
-                        if surrogate <= worst {
-                            top.push(surrogate, t0 + j);
-                            worst = top.worst();
-                        }
-                    }
+                let width = t1 - t0;
+                let rhs = MatRef::from_row_major_slice(&train_rows[t0 * d..t1 * d], width, d);
+                let products = &mut tile[..(q1 - q0) * width];
+                // One thread per query block already: the product itself runs sequentially.
+                matmul(
+                    MatMut::from_row_major_slice_mut(products, q1 - q0, width),
+                    Accum::Replace,
+                    lhs,
+                    rhs.transpose(),
+                    1.0,
+                    Par::Seq,
+                );
+                let block_norms = &norms[t0..t1];
+                for (top, row) in tops.iter_mut().zip(products.chunks_exact(width)) {
+                    scan(top, row, block_norms, t0);
                 }
             }
             // The exact (reduced) distance of the rows kept, re-sorted by (distance, index).
@@ -135,4 +148,40 @@ fn by_product(
         })
         .collect();
     per_block.into_iter().flatten().collect()
+}
+
+/// Offers candidates `t0 + j` with surrogate `norm_j - 2 product_j` to `top`. Most candidates
+/// lose once the list is full, so a lane-wise test of eight at a time (vectorised by the
+/// compiler) skips whole groups before any one is looked at.
+#[inline]
+fn scan(top: &mut TopK, products: &[f64], norms: &[f64], t0: usize) {
+    const LANES: usize = 8;
+    let mut worst = top.worst();
+    let groups = products.len() / LANES;
+    for g in 0..groups {
+        let (p, n) = (
+            &products[g * LANES..(g + 1) * LANES],
+            &norms[g * LANES..(g + 1) * LANES],
+        );
+        let mut any = false;
+        for t in 0..LANES {
+            any |= n[t] - 2.0 * p[t] <= worst;
+        }
+        if any {
+            for t in 0..LANES {
+                let surrogate = n[t] - 2.0 * p[t];
+                if surrogate <= worst {
+                    top.push(surrogate, t0 + g * LANES + t);
+                    worst = top.worst();
+                }
+            }
+        }
+    }
+    for j in groups * LANES..products.len() {
+        let surrogate = norms[j] - 2.0 * products[j];
+        if surrogate <= worst {
+            top.push(surrogate, t0 + j);
+            worst = top.worst();
+        }
+    }
 }
