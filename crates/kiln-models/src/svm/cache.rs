@@ -9,8 +9,14 @@
 //! is never exceeded: it is raised to two full columns when smaller, since a solver step needs two
 //! columns at once.
 
-/// LRU list sentinel: `prev[SENTINEL]` is the most, `next[SENTINEL]` the least recently used.
+use rayon::prelude::*;
+
+/// Marks a column outside the LRU list (the list's sentinel is index `l`: `prev[l]` is the most,
+/// `next[l]` the least recently used column).
 const NIL: usize = usize::MAX;
+
+/// Rows from which `swap_index` visits the cached columns in parallel.
+const PARALLEL_SWAP_ROWS: usize = 4096;
 
 pub(crate) struct ColumnCache {
     columns: Vec<Vec<f32>>,
@@ -135,19 +141,43 @@ impl ColumnCache {
             self.lru_insert(j);
         }
         let (lo, hi) = (i.min(j), i.max(j));
-        let s = self.sentinel();
-        let mut h = self.next[s];
-        while h != s {
-            let after = self.next[h];
-            let len = self.columns[h].len();
+        // Every cached column long enough swaps its two entries; one that covers `lo` but not
+        // `hi` would have a hole after the swap and is dropped. Each column is independent, so
+        // with many rows the pass (one cache miss per entry, the cost of shrinking) is split
+        // across threads; the outcome does not depend on how.
+        let covers = |h: usize, column: &mut Vec<f32>| {
+            let len = column.len();
             if len > hi {
-                self.columns[h].swap(lo, hi);
+                column.swap(lo, hi);
+                None
             } else if len > lo {
-                // The column covers `lo` but not `hi`: after the swap it would have a hole.
-                self.lru_delete(h);
-                self.free(h);
+                Some(h)
+            } else {
+                None
             }
-            h = after;
+        };
+        let holes: Vec<usize> = if self.columns.len() >= PARALLEL_SWAP_ROWS {
+            self.columns
+                .par_iter_mut()
+                .with_min_len(PARALLEL_SWAP_ROWS / 4)
+                .enumerate()
+                .filter_map(|(h, column)| covers(h, column))
+                .collect()
+        } else {
+            let s = self.sentinel();
+            let mut holes = Vec::new();
+            let mut h = self.next[s];
+            while h != s {
+                if let Some(hole) = covers(h, &mut self.columns[h]) {
+                    holes.push(hole);
+                }
+                h = self.next[h];
+            }
+            holes
+        };
+        for h in holes {
+            self.lru_delete(h);
+            self.free(h);
         }
     }
 }
@@ -206,5 +236,20 @@ mod tests {
         assert!(cache.column(0).is_empty());
         assert_eq!(cache.column(4)[4], 0.0);
         assert_eq!(cache.column(4)[0], 4.0);
+    }
+
+    #[test]
+    fn swap_index_with_many_rows_takes_the_parallel_pass_to_the_same_result() {
+        let l = PARALLEL_SWAP_ROWS + 10;
+        let mut cache = ColumnCache::new(l, 1 << 24);
+        fill(&mut cache, 0, l, None);
+        fill(&mut cache, 1, 100, None);
+        fill(&mut cache, 2, 30, None);
+        cache.swap_index(50, l - 1);
+        assert_eq!(cache.column(0)[50], (l - 1) as f32);
+        assert_eq!(cache.column(0)[l - 1], 50.0);
+        assert!(cache.column(1).is_empty(), "covers 50 but not l - 1");
+        assert_eq!(cache.column(2).len(), 30, "covers neither: untouched");
+        assert_eq!(cache.peak_bytes(), (l + 100 + 30) * 4);
     }
 }

@@ -397,12 +397,15 @@ impl FittedSvc {
         if x.nrows() == 0 {
             return Ok(out);
         }
-        let rows: Vec<Vec<f64>> = x.rows().into_iter().map(|r| r.to_vec()).collect();
+        let rows = x.as_standard_layout();
+        let rows = rows
+            .as_slice()
+            .expect("as_standard_layout gives a contiguous row-major array");
         let n_sv = self.support.len();
         out.as_slice_mut()
             .expect("a fresh standard-layout array is contiguous")
             .par_chunks_mut(m.max(1))
-            .zip(rows.par_iter())
+            .zip(rows.par_chunks(self.n_features))
             .for_each_init(
                 || vec![0.0; n_sv],
                 |kv, (o, row)| self.pair_values(row, kv, o),

@@ -196,9 +196,12 @@ impl FittedSvr {
     pub fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
         check_predict(x, self.n_features, NanPolicy::Reject)?;
         let d = self.n_features;
-        let rows: Vec<Vec<f64>> = x.rows().into_iter().map(|r| r.to_vec()).collect();
+        let rows = x.as_standard_layout();
+        let rows = rows
+            .as_slice()
+            .expect("as_standard_layout gives a contiguous row-major array");
         let out: Vec<f64> = rows
-            .par_iter()
+            .par_chunks(d)
             .map(|row| {
                 let mut f = 0.0;
                 for (sv, &c) in self.support_vectors.chunks_exact(d).zip(&self.coef) {
