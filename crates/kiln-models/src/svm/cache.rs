@@ -15,8 +15,8 @@ use rayon::prelude::*;
 /// `next[l]` the least recently used column).
 const NIL: usize = usize::MAX;
 
-/// Rows from which `swap_index` visits the cached columns in parallel.
-const PARALLEL_SWAP_ROWS: usize = 4096;
+/// Cached columns from which `swap_index` visits them in parallel.
+const PARALLEL_SWAP_COLUMNS: usize = 1024;
 
 pub(crate) struct ColumnCache {
     columns: Vec<Vec<f32>>,
@@ -143,8 +143,8 @@ impl ColumnCache {
         let (lo, hi) = (i.min(j), i.max(j));
         // Every cached column long enough swaps its two entries; one that covers `lo` but not
         // `hi` would have a hole after the swap and is dropped. Each column is independent, so
-        // with many rows the pass (one cache miss per entry, the cost of shrinking) is split
-        // across threads; the outcome does not depend on how.
+        // with many cached columns the pass (two cache misses per column, the main cost of
+        // shrinking) is split across threads; the outcome does not depend on how.
         let covers = |h: usize, column: &mut Vec<f32>| {
             let len = column.len();
             if len > hi {
@@ -156,24 +156,33 @@ impl ColumnCache {
                 None
             }
         };
-        let holes: Vec<usize> = if self.columns.len() >= PARALLEL_SWAP_ROWS {
-            self.columns
+        let s = self.sentinel();
+        let mut cached = Vec::new();
+        let mut h = self.next[s];
+        while h != s {
+            cached.push(h);
+            h = self.next[h];
+        }
+        let holes: Vec<usize> = if cached.len() >= PARALLEL_SWAP_COLUMNS {
+            // Move the column headers out (no data is copied) so threads own disjoint columns.
+            let mut taken: Vec<(usize, Vec<f32>)> = cached
+                .iter()
+                .map(|&h| (h, std::mem::take(&mut self.columns[h])))
+                .collect();
+            let holes = taken
                 .par_iter_mut()
-                .with_min_len(PARALLEL_SWAP_ROWS / 4)
-                .enumerate()
-                .filter_map(|(h, column)| covers(h, column))
-                .collect()
-        } else {
-            let s = self.sentinel();
-            let mut holes = Vec::new();
-            let mut h = self.next[s];
-            while h != s {
-                if let Some(hole) = covers(h, &mut self.columns[h]) {
-                    holes.push(hole);
-                }
-                h = self.next[h];
+                .with_min_len(PARALLEL_SWAP_COLUMNS / 4)
+                .filter_map(|(h, column)| covers(*h, column))
+                .collect();
+            for (h, column) in taken {
+                self.columns[h] = column;
             }
             holes
+        } else {
+            cached
+                .into_iter()
+                .filter_map(|h| covers(h, &mut self.columns[h]))
+                .collect()
         };
         for h in holes {
             self.lru_delete(h);
@@ -239,17 +248,22 @@ mod tests {
     }
 
     #[test]
-    fn swap_index_with_many_rows_takes_the_parallel_pass_to_the_same_result() {
-        let l = PARALLEL_SWAP_ROWS + 10;
+    fn swap_index_with_many_cached_columns_takes_the_parallel_pass_to_the_same_result() {
+        let l = PARALLEL_SWAP_COLUMNS + 10;
         let mut cache = ColumnCache::new(l, 1 << 24);
+        // Every column cached: most with 40 entries, column 0 full, column 1 with 100.
+        for i in 2..l {
+            fill(&mut cache, i, 40, None);
+        }
         fill(&mut cache, 0, l, None);
         fill(&mut cache, 1, 100, None);
-        fill(&mut cache, 2, 30, None);
         cache.swap_index(50, l - 1);
         assert_eq!(cache.column(0)[50], (l - 1) as f32);
         assert_eq!(cache.column(0)[l - 1], 50.0);
         assert!(cache.column(1).is_empty(), "covers 50 but not l - 1");
-        assert_eq!(cache.column(2).len(), 30, "covers neither: untouched");
-        assert_eq!(cache.peak_bytes(), (l + 100 + 30) * 4);
+        // Columns 50 and l - 1 (40 entries each) trade places; 40 entries cover neither index.
+        assert_eq!(cache.column(50)[0], ((l - 1) * 1000) as f32);
+        assert_eq!(cache.column(l - 1)[0], 50_000.0);
+        assert_eq!(cache.column(7)[3], 7003.0, "untouched");
     }
 }
