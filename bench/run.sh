@@ -3,10 +3,11 @@
 #
 #   bash bench/run.sh              # every workload
 #   bash bench/run.sh csv_read     # one workload (csv_read, profile, prep, gbdt, forest, predict,
-#                                  # logistic)
+#                                  # logistic, svm, knn)
 #
 # Environment:
-#   BENCH_ROWS     rows of generated data (default per workload: 1000000, forest 200000); a
+#   BENCH_ROWS     rows of generated data (default per workload: 1000000, forest 200000, svm
+#                  20000 training rows, knn 100000 reference rows); a
 #                  non-default size is recorded as workload "csv_read@ROWS" so it never mixes
 #                  with the standard rows
 #   BENCH_QUICK    1 = smoke-test mode: fewer rounds/trees/calls/repeats; rows are recorded as
@@ -29,7 +30,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 cd "$REPO" || exit 1
 
-WORKLOADS=(csv_read profile prep gbdt forest predict logistic)
+WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn)
 DEFAULT_ROWS=1000000
 ROWS="${BENCH_ROWS:-$DEFAULT_ROWS}"
 QUICK="${BENCH_QUICK:-0}"
@@ -528,6 +529,77 @@ workload_logistic() {
         record "$label" "$kiln_s" none ""
     fi
     record_quality logistic_quality "library,fit_s,n_iter,train_logloss,test_logloss,max_rss_mb" "$label" "${quality[@]}"
+}
+
+# A dense classification set of bench/gen_dense.py. args: rows cols classes seed
+dense_set() {
+    generated "$DATA_DIR/dense_${1}x${2}_c${3}_seed$4.bin" bench/gen_dense.py \
+        --rows "$1" --cols "$2" --classes "$3" --seed "$4"
+}
+
+workload_svm() {
+    local default=20000 rows label train test out
+    rows="${BENCH_ROWS:-$default}"
+    label="$(workload_label svm "$rows" "$default")"
+    train="$(dense_set "$rows" 20 2 42)" && test="$(dense_set $((rows / 4)) 20 2 4242)" ||
+        { STATUS=1; return; }
+    say "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+    local kiln_s="" sk_s="" quality=()
+    if out="$(run_kiln fit_seconds "$KILN_EXAMPLES/model_bench" svm "$train" "$test" --threads "$THREADS")"; then
+        kiln_s="$(printf '%s' "$out" | json_number fit_seconds)"
+        quality+=("kiln,$(printf '%s' "$out" | quality_fields fit_seconds accuracy),$(printf '%s' "$out" | json_number n_support | awk 'NF { printf "%d", $1 }')")
+    fi
+    if out="$(run_peer sklearn models svm sklearn "$train" "$test" --threads "$THREADS")"; then
+        sk_s="$(printf '%s' "$out" | json_number fit_seconds)"
+        quality+=("sklearn.SVC,$(printf '%s' "$out" | quality_fields fit_seconds accuracy),$(printf '%s' "$out" | json_number n_support | awk 'NF { printf "%d", $1 }')")
+    fi
+    say "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    if [[ -z "$sk_s" && -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    if [[ -n "$sk_s" ]]; then
+        record "$label" "$kiln_s" sklearn.SVC "$sk_s"
+    else
+        record "$label" "$kiln_s" none ""
+    fi
+    record_quality svm_quality "library,fit_s,test_accuracy,max_rss_mb,n_support" "$label" "${quality[@]}"
+}
+
+workload_knn() {
+    local default=100000 rows label train test out
+    rows="${BENCH_ROWS:-$default}"
+    label="$(workload_label knn "$rows" "$default")"
+    train="$(dense_set "$rows" 20 3 42)" && test="$(dense_set $((rows / 10)) 20 3 4242)" ||
+        { STATUS=1; return; }
+    say "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    local opts=(--neighbors 5 --threads "$THREADS")
+
+    local kiln_s="" sk_s="" quality=() times=() peer_times=()
+    for ((i = 0; i < REPEAT; i++)); do
+        if out="$(run_kiln seconds "$KILN_EXAMPLES/model_bench" knn "$train" "$test" "${opts[@]}")"; then
+            times+=("$(printf '%s' "$out" | json_number seconds)")
+            ((i == 0)) && quality+=("kiln,$(printf '%s' "$out" | quality_fields seconds accuracy)")
+        fi
+        if out="$(run_peer sklearn models knn sklearn "$train" "$test" "${opts[@]}")"; then
+            peer_times+=("$(printf '%s' "$out" | json_number seconds)")
+            ((i == 0)) && quality+=("sklearn.KNeighborsClassifier,$(printf '%s' "$out" | quality_fields seconds accuracy)")
+        fi
+    done
+    ((${#times[@]})) && kiln_s="$(minimum "${times[@]}")"
+    ((${#peer_times[@]})) && sk_s="$(minimum "${peer_times[@]}")"
+    say "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    if [[ -z "$sk_s" && -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    if [[ -n "$sk_s" ]]; then
+        record "$label" "$kiln_s" sklearn.KNeighborsClassifier "$sk_s"
+    else
+        record "$label" "$kiln_s" none ""
+    fi
+    record_quality knn_quality "library,seconds,test_accuracy,max_rss_mb" "$label" "${quality[@]}"
 }
 
 main() {

@@ -6,8 +6,11 @@
                                                                      [--calls 100000] [--fit-rows 200000]
     python bench/peers/models.py logistic sklearn         TRAIN TEST [--max-iter 100] [--tol 1e-4]
                                                                      [--repeat 3]
+    python bench/peers/models.py svm     sklearn          TRAIN TEST
+    python bench/peers/models.py knn     sklearn          TRAIN TEST [--neighbors 5]
 
-Always 2 threads (`--threads`). Reads the files written by `bench/gen_binary.py` and prints one
+Always 2 threads (`--threads`). Reads the files written by `bench/gen_binary.py` (and
+`bench/gen_dense.py`, same format) and prints one
 JSON object with the same fields as `crates/kiln-models/examples/model_bench.rs`, or
 `{"skipped": reason}` when the library cannot be imported. Each library runs in its own process
 so `max_rss_mb` (peak resident memory from getrusage, including the loaded data) is its own.
@@ -24,6 +27,11 @@ so `max_rss_mb` (peak resident memory from getrusage, including the loaded data)
 - logistic/sklearn: `LogisticRegression(C=1, solver="lbfgs", tol, max_iter)` (L2, scikit-learn's
   defaults) under `threadpoolctl.threadpool_limits(threads)`; best of `repeat` fits (a fresh
   model each time), mean log-loss on TRAIN and TEST, iterations run.
+- svm/sklearn: `SVC()` (libsvm, single-threaded by design: RBF, C 1, gamma "scale", tol 1e-3,
+  cache_size 200); `fit_seconds`, `accuracy` on TEST, `n_support`.
+- knn/sklearn: `KNeighborsClassifier(n_neighbors, n_jobs=threads)` (algorithm "auto", which
+  is brute force above 15 features) under `threadpool_limits(threads)`; `seconds` = fit +
+  predict of every TEST row, `accuracy`.
 """
 
 import argparse
@@ -181,9 +189,48 @@ def logistic(args):
     }
 
 
+def svm(args):
+    from sklearn.svm import SVC
+
+    x, y = read_set(args.train)
+    xt, yt = read_set(args.test)
+    model = SVC()
+    t = time.perf_counter()
+    model.fit(x, y)
+    fit_s = time.perf_counter() - t
+    accuracy = float(np.mean(model.predict(xt) == yt))
+    return {
+        "fit_seconds": fit_s,
+        "accuracy": accuracy,
+        "n_support": int(len(model.support_)),
+        "max_rss_mb": max_rss_mb(),
+    }
+
+
+def knn(args):
+    from sklearn.neighbors import KNeighborsClassifier
+    from threadpoolctl import threadpool_limits
+
+    x, y = read_set(args.train)
+    xt, yt = read_set(args.test)
+    with threadpool_limits(args.threads):
+        t = time.perf_counter()
+        model = KNeighborsClassifier(n_neighbors=args.neighbors, n_jobs=args.threads).fit(x, y)
+        pred = model.predict(xt)
+        seconds = time.perf_counter() - t
+    return {
+        "seconds": seconds,
+        "accuracy": float(np.mean(pred == yt)),
+        "queries": int(len(yt)),
+        "neighbors": args.neighbors,
+        "algorithm": model._fit_method,
+        "max_rss_mb": max_rss_mb(),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["gbdt", "forest", "predict", "logistic"])
+    ap.add_argument("mode", choices=["gbdt", "forest", "predict", "logistic", "svm", "knn"])
     ap.add_argument("lib", choices=["lightgbm", "sklearn"])
     ap.add_argument("train")
     ap.add_argument("test")
@@ -196,6 +243,7 @@ def main() -> int:
     ap.add_argument("--max-iter", type=int, default=100)
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--neighbors", type=int, default=5)
     args = ap.parse_args()
     if args.leaves is None:
         args.leaves = 31 if args.mode == "predict" else 255
@@ -207,7 +255,14 @@ def main() -> int:
     except ImportError as e:
         print(json.dumps({"skipped": f"import failed: {e}"}))
         return 0
-    job = {"gbdt": gbdt, "forest": forest, "predict": predict, "logistic": logistic}[args.mode]
+    job = {
+        "gbdt": gbdt,
+        "forest": forest,
+        "predict": predict,
+        "logistic": logistic,
+        "svm": svm,
+        "knn": knn,
+    }[args.mode]
     print(json.dumps(job(args)))
     return 0
 

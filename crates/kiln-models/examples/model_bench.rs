@@ -7,6 +7,8 @@
 //! model_bench predict TRAIN TEST [--rounds 100] [--leaves 31] [--threads 2] [--calls 100000]
 //!                                [--fit-rows 200000]
 //! model_bench logistic TRAIN TEST [--threads 2] [--max-iter 100] [--tol 1e-4] [--repeat 3]
+//! model_bench svm     TRAIN TEST [--threads 2]
+//! model_bench knn     TRAIN TEST [--neighbors 5] [--threads 2]
 //! ```
 //!
 //! - `gbdt`: binary GBDT (learning rate 0.1, `min_data_in_leaf` 20, 255 bins) on TRAIN;
@@ -20,6 +22,11 @@
 //! - `logistic`: L2 logistic regression (C = 1, L-BFGS, scikit-learn's defaults) on TRAIN (a
 //!   `bench/gen_logistic.py` file); `fit_seconds` = best of `--repeat` fits, mean log-loss on
 //!   TRAIN and TEST, iterations run and whether the tolerance was met.
+//! - `svm`: kernel SVC with scikit-learn's defaults (RBF, `C` 1, `gamma` "scale", tol 1e-3,
+//!   200 MiB kernel cache) on TRAIN; `fit_seconds`, `accuracy` on TEST, `n_support`.
+//! - `knn`: k-nearest-neighbour classifier (`--neighbors`, Euclidean, uniform, algorithm
+//!   auto) fitted on TRAIN and predicting every TEST row; `seconds` = fit + predict,
+//!   `accuracy` on TEST.
 //!
 //! Every mode also reports `max_rss_mb`, the process's peak resident memory (`VmHWM`, the same
 //! number `getrusage` gives the Python peers), which includes the data as loaded.
@@ -30,7 +37,10 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::time::Instant;
 
-use kiln_models::{FittedGbdt, GbdtSpec, LogisticRegressionSpec, Objective, RandomForestSpec};
+use kiln_models::{
+    FittedGbdt, GbdtSpec, KnnClassifierSpec, LogisticRegressionSpec, Objective, RandomForestSpec,
+    SvcSpec,
+};
 use ndarray::{Array1, Array2, s};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -115,6 +125,7 @@ struct Options {
     threads: usize,
     calls: usize,
     fit_rows: usize,
+    neighbors: usize,
 }
 
 fn gbdt_spec(o: &Options) -> GbdtSpec {
@@ -155,9 +166,7 @@ fn forest(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     let t = Instant::now();
     let model = spec.fit(x.view(), y.view(), None)?;
     let fit_seconds = t.elapsed().as_secs_f64();
-    let pred = model.predict(xt.view())?;
-    let correct = pred.iter().zip(&yt).filter(|(p, t)| p == t).count();
-    let accuracy = correct as f64 / yt.len().max(1) as f64;
+    let accuracy = accuracy(&model.predict(xt.view())?, &yt);
     Ok(format!(
         "{{\"fit_seconds\": {fit_seconds}, \"accuracy\": {accuracy}, \"trees\": {}, \"max_rss_mb\": {}}}",
         o.trees,
@@ -248,15 +257,54 @@ fn logistic(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     ))
 }
 
+fn accuracy(pred: &Array1<f64>, truth: &Array1<f64>) -> f64 {
+    let correct = pred.iter().zip(truth).filter(|(p, t)| p == t).count();
+    correct as f64 / truth.len().max(1) as f64
+}
+
+fn svm(train: &str, test: &str) -> Result<String, Error> {
+    let (x, y) = read_set(train)?;
+    let (xt, yt) = read_set(test)?;
+    let t = Instant::now();
+    let model = SvcSpec::default().fit(x.view(), y.view(), None)?;
+    let fit_seconds = t.elapsed().as_secs_f64();
+    let a = accuracy(&model.predict(xt.view())?, &yt);
+    Ok(format!(
+        "{{\"fit_seconds\": {fit_seconds}, \"accuracy\": {a}, \"n_support\": {}, \"max_rss_mb\": {}}}",
+        model.support.len(),
+        json_opt(max_rss_mb())
+    ))
+}
+
+fn knn(train: &str, test: &str, o: &Options) -> Result<String, Error> {
+    let (x, y) = read_set(train)?;
+    let (xt, yt) = read_set(test)?;
+    let spec = KnnClassifierSpec {
+        n_neighbors: o.neighbors,
+        ..KnnClassifierSpec::default()
+    };
+    let t = Instant::now();
+    let model = spec.fit(x.view(), y.view(), None)?;
+    let pred = model.predict(xt.view())?;
+    let seconds = t.elapsed().as_secs_f64();
+    Ok(format!(
+        "{{\"seconds\": {seconds}, \"accuracy\": {}, \"queries\": {}, \"neighbors\": {}, \"max_rss_mb\": {}}}",
+        accuracy(&pred, &yt),
+        xt.nrows(),
+        o.neighbors,
+        json_opt(max_rss_mb())
+    ))
+}
+
 fn json_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "null".to_string(), |v| v.to_string())
 }
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: model_bench gbdt|forest|predict|logistic TRAIN TEST [--rounds N] \
+    let usage = "usage: model_bench gbdt|forest|predict|logistic|svm|knn TRAIN TEST [--rounds N] \
                  [--leaves N] [--trees N] [--threads N] [--calls N] [--fit-rows N] [--max-iter N] \
-                 [--tol X] [--repeat N]";
+                 [--tol X] [--repeat N] [--neighbors N]";
     let [mode, train, test, rest @ ..] = args.as_slice() else {
         return Err(usage.into());
     };
@@ -271,6 +319,7 @@ fn main() -> Result<(), Error> {
         threads: 2,
         calls: 100_000,
         fit_rows: 200_000,
+        neighbors: 5,
     };
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
@@ -289,6 +338,7 @@ fn main() -> Result<(), Error> {
             "--threads" => o.threads = value,
             "--calls" => o.calls = value,
             "--fit-rows" => o.fit_rows = value,
+            "--neighbors" => o.neighbors = value,
             _ => return Err(format!("unknown option '{flag}'; {usage}").into()),
         }
     }
@@ -300,6 +350,8 @@ fn main() -> Result<(), Error> {
         "forest" => forest(train, test, &o),
         "predict" => predict(train, test, &o),
         "logistic" => logistic(train, test, &o),
+        "svm" => svm(train, test),
+        "knn" => knn(train, test, &o),
         _ => Err(format!("unknown mode '{mode}'; {usage}").into()),
     })?;
     println!("{json}");

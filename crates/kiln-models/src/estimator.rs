@@ -21,6 +21,10 @@ use crate::naive_bayes::{
     BernoulliNbSpec, CategoricalNbSpec, FittedBernoulliNb, FittedCategoricalNb, FittedGaussianNb,
     FittedMultinomialNb, GaussianNbSpec, MultinomialNbSpec,
 };
+use crate::neighbors::{
+    FittedKnnClassifier, FittedKnnRegressor, KnnClassifierSpec, KnnRegressorSpec,
+};
+use crate::svm::{FittedLinearSvc, FittedSvc, FittedSvr, LinearSvcSpec, SvcSpec, SvrSpec};
 use crate::tree::{DecisionTreeSpec, FittedDecisionTree};
 
 /// Hyper-parameters of any kiln model, tagged by `kind` (`{"kind": "gbdt", ...}`).
@@ -74,6 +78,16 @@ pub enum ModelSpec {
     BernoulliNb(BernoulliNbSpec),
     /// Categorical naive Bayes.
     CategoricalNb(CategoricalNbSpec),
+    /// Kernel support vector classification (libsvm's SMO).
+    Svc(SvcSpec),
+    /// Kernel ε-support vector regression.
+    Svr(SvrSpec),
+    /// Linear support vector classification (liblinear's dual coordinate descent).
+    LinearSvc(LinearSvcSpec),
+    /// k-nearest-neighbour classification.
+    KnnClassifier(KnnClassifierSpec),
+    /// k-nearest-neighbour regression.
+    KnnRegressor(KnnRegressorSpec),
 }
 
 /// Any fitted kiln model, tagged by `kind`.
@@ -112,6 +126,16 @@ pub enum FittedModel {
     BernoulliNb(FittedBernoulliNb),
     /// Categorical naive Bayes.
     CategoricalNb(FittedCategoricalNb),
+    /// Kernel support vector classification.
+    Svc(FittedSvc),
+    /// Kernel ε-support vector regression.
+    Svr(FittedSvr),
+    /// Linear support vector classification.
+    LinearSvc(FittedLinearSvc),
+    /// k-nearest-neighbour classification.
+    KnnClassifier(FittedKnnClassifier),
+    /// k-nearest-neighbour regression.
+    KnnRegressor(FittedKnnRegressor),
 }
 
 impl ModelSpec {
@@ -134,6 +158,11 @@ impl ModelSpec {
             ModelSpec::MultinomialNb(s) => s.check(),
             ModelSpec::BernoulliNb(s) => s.check(),
             ModelSpec::CategoricalNb(s) => s.check(),
+            ModelSpec::Svc(s) => s.check(),
+            ModelSpec::Svr(s) => s.check(),
+            ModelSpec::LinearSvc(s) => s.check(),
+            ModelSpec::KnnClassifier(s) => s.check(),
+            ModelSpec::KnnRegressor(s) => s.check(),
         }
     }
 
@@ -169,6 +198,13 @@ impl ModelSpec {
             ModelSpec::CategoricalNb(s) => {
                 FittedModel::CategoricalNb(s.fit(x, y, sample_weight)?)
             }
+            ModelSpec::Svc(s) => FittedModel::Svc(s.fit(x, y, sample_weight)?),
+            ModelSpec::Svr(s) => FittedModel::Svr(s.fit(x, y, sample_weight)?),
+            ModelSpec::LinearSvc(s) => FittedModel::LinearSvc(s.fit(x, y, sample_weight)?),
+            ModelSpec::KnnClassifier(s) => {
+                FittedModel::KnnClassifier(s.fit(x, y, sample_weight)?)
+            }
+            ModelSpec::KnnRegressor(s) => FittedModel::KnnRegressor(s.fit(x, y, sample_weight)?),
         })
     }
 
@@ -176,9 +212,14 @@ impl ModelSpec {
     pub fn handles_missing(&self) -> bool {
         match self {
             ModelSpec::Gbdt(_) => true,
-            ModelSpec::DecisionTree(_) | ModelSpec::RandomForest(_) | ModelSpec::AdaBoost(_) => {
-                false
-            }
+            ModelSpec::DecisionTree(_)
+            | ModelSpec::RandomForest(_)
+            | ModelSpec::AdaBoost(_)
+            | ModelSpec::Svc(_)
+            | ModelSpec::Svr(_)
+            | ModelSpec::LinearSvc(_)
+            | ModelSpec::KnnClassifier(_)
+            | ModelSpec::KnnRegressor(_) => false,
             ModelSpec::Voting(s) => s.estimators.iter().all(ModelSpec::handles_missing),
             ModelSpec::Stacking(s) => {
                 s.estimators.iter().all(ModelSpec::handles_missing)
@@ -218,6 +259,11 @@ impl FittedModel {
             FittedModel::MultinomialNb(m) => m.predict(x),
             FittedModel::BernoulliNb(m) => m.predict(x),
             FittedModel::CategoricalNb(m) => m.predict(x),
+            FittedModel::Svc(m) => m.predict(x),
+            FittedModel::Svr(m) => m.predict(x),
+            FittedModel::LinearSvc(m) => m.predict(x),
+            FittedModel::KnnClassifier(m) => m.predict(x),
+            FittedModel::KnnRegressor(m) => m.predict(x),
         }
     }
 
@@ -240,6 +286,11 @@ impl FittedModel {
             FittedModel::MultinomialNb(m) => m.predict_proba(x),
             FittedModel::BernoulliNb(m) => m.predict_proba(x),
             FittedModel::CategoricalNb(m) => m.predict_proba(x),
+            FittedModel::Svc(m) => m.predict_proba(x),
+            FittedModel::Svr(m) => m.predict_proba(x),
+            FittedModel::LinearSvc(m) => m.predict_proba(x),
+            FittedModel::KnnClassifier(m) => m.predict_proba(x),
+            FittedModel::KnnRegressor(m) => m.predict_proba(x),
         }
     }
 
@@ -262,6 +313,11 @@ impl FittedModel {
             FittedModel::MultinomialNb(m) => m.n_features,
             FittedModel::BernoulliNb(m) => m.n_features,
             FittedModel::CategoricalNb(m) => m.n_features,
+            FittedModel::Svc(m) => m.n_features,
+            FittedModel::Svr(m) => m.n_features,
+            FittedModel::LinearSvc(m) => m.n_features,
+            FittedModel::KnnClassifier(m) => m.n_features,
+            FittedModel::KnnRegressor(m) => m.n_features,
         }
     }
 
@@ -284,6 +340,11 @@ impl FittedModel {
             FittedModel::MultinomialNb(m) => Some(m.n_classes),
             FittedModel::BernoulliNb(m) => Some(m.n_classes),
             FittedModel::CategoricalNb(m) => Some(m.n_classes),
+            FittedModel::Svc(m) => Some(m.n_classes),
+            FittedModel::Svr(_) => None,
+            FittedModel::LinearSvc(m) => Some(m.n_classes),
+            FittedModel::KnnClassifier(m) => Some(m.n_classes),
+            FittedModel::KnnRegressor(_) => None,
         }
     }
 }

@@ -13,6 +13,8 @@ pub mod gbdt;
 pub mod input;
 pub mod linear;
 pub mod naive_bayes;
+pub mod neighbors;
+pub mod svm;
 pub mod tree;
 
 pub use ensemble::{
@@ -31,5 +33,12 @@ pub use linear::{
 pub use naive_bayes::{
     BernoulliNbSpec, CategoricalNbSpec, FittedBernoulliNb, FittedCategoricalNb, FittedGaussianNb,
     FittedMultinomialNb, GaussianNbSpec, MultinomialNbSpec,
+};
+pub use neighbors::{
+    FittedKnnClassifier, FittedKnnRegressor, KnnClassifierSpec, KnnRegressorSpec, Metric, Weights,
+};
+pub use svm::{
+    FittedLinearSvc, FittedSvc, FittedSvr, Gamma, Kernel, LinearSvcLoss, LinearSvcSpec, SvcSpec,
+    SvrSpec,
 };
 pub use tree::{Criterion, DecisionTreeSpec, FittedDecisionTree, MaxFeatures};

@@ -8,12 +8,14 @@
 
 mod common;
 
+use kiln_models::neighbors::Algorithm;
 use kiln_models::{
     AdaBoostSpec, BernoulliNbSpec, CategoricalNbSpec, ClassWeight, Criterion, DecisionTreeSpec,
-    ElasticNetSpec, FittedModel, GaussianNbSpec, GbdtSpec, HuberSpec, LassoSpec,
-    LinearRegressionSpec, LogisticPenalty, LogisticRegressionSpec, MaxFeatures, ModelError,
-    ModelSpec, MultinomialNbSpec, Objective, RandomForestSpec, RidgeSpec, StackingSpec, Voting,
-    VotingSpec,
+    ElasticNetSpec, FittedModel, Gamma, GaussianNbSpec, GbdtSpec, HuberSpec, Kernel,
+    KnnClassifierSpec, KnnRegressorSpec, LassoSpec, LinearRegressionSpec, LinearSvcLoss,
+    LinearSvcSpec, LogisticPenalty, LogisticRegressionSpec, MaxFeatures, Metric, ModelError,
+    ModelSpec, MultinomialNbSpec, Objective, RandomForestSpec, RidgeSpec, StackingSpec, SvcSpec,
+    SvrSpec, Voting, VotingSpec, Weights,
 };
 use ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
@@ -287,6 +289,106 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
             ModelSpec::CategoricalNb(CategoricalNbSpec::default()),
             Task::Multiclass,
         )],
+        ModelSpec::Svc(_) => vec![
+            (
+                ModelSpec::Svc(SvcSpec {
+                    probability: true,
+                    seed: 2,
+                    ..SvcSpec::default()
+                }),
+                Task::Binary,
+            ),
+            (
+                ModelSpec::Svc(SvcSpec {
+                    kernel: Kernel::Poly,
+                    gamma: Gamma::Auto,
+                    coef0: 1.0,
+                    probability: true,
+                    class_weight: ClassWeight::Balanced,
+                    ..SvcSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+            (
+                ModelSpec::Svc(SvcSpec {
+                    kernel: Kernel::Sigmoid,
+                    gamma: Gamma::Value(0.2),
+                    ..SvcSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+        ],
+        ModelSpec::Svr(_) => vec![
+            (ModelSpec::Svr(SvrSpec::default()), Task::Regression),
+            (
+                ModelSpec::Svr(SvrSpec {
+                    kernel: Kernel::Linear,
+                    c: 10.0,
+                    shrinking: false,
+                    ..SvrSpec::default()
+                }),
+                Task::Regression,
+            ),
+        ],
+        ModelSpec::LinearSvc(_) => vec![
+            (ModelSpec::LinearSvc(LinearSvcSpec::default()), Task::Binary),
+            (
+                ModelSpec::LinearSvc(LinearSvcSpec {
+                    loss: LinearSvcLoss::Hinge,
+                    seed: 4,
+                    ..LinearSvcSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+        ],
+        ModelSpec::KnnClassifier(_) => vec![
+            (
+                ModelSpec::KnnClassifier(KnnClassifierSpec::default()),
+                Task::Binary,
+            ),
+            (
+                ModelSpec::KnnClassifier(KnnClassifierSpec {
+                    n_neighbors: 7,
+                    weights: Weights::Distance,
+                    metric: Metric::Manhattan,
+                    ..KnnClassifierSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+            (
+                ModelSpec::KnnClassifier(KnnClassifierSpec {
+                    metric: Metric::Cosine,
+                    algorithm: Algorithm::Brute,
+                    ..KnnClassifierSpec::default()
+                }),
+                Task::Multiclass,
+            ),
+        ],
+        ModelSpec::KnnRegressor(_) => vec![
+            (
+                ModelSpec::KnnRegressor(KnnRegressorSpec::default()),
+                Task::Regression,
+            ),
+            (
+                ModelSpec::KnnRegressor(KnnRegressorSpec {
+                    weights: Weights::Distance,
+                    metric: Metric::Minkowski(3.0),
+                    algorithm: Algorithm::Brute,
+                    ..KnnRegressorSpec::default()
+                }),
+                Task::Regression,
+            ),
+        ],
+    }
+}
+
+/// Whether a fitted classifier from this spec gives probabilities: SVMs give them only with
+/// Platt scaling, linear SVMs never (as in scikit-learn).
+fn gives_probabilities(spec: &ModelSpec) -> bool {
+    match spec {
+        ModelSpec::Svc(s) => s.probability,
+        ModelSpec::LinearSvc(_) | ModelSpec::Svr(_) | ModelSpec::KnnRegressor(_) => false,
+        _ => true,
     }
 }
 
@@ -327,6 +429,11 @@ fn variants() -> Vec<ModelSpec> {
         ModelSpec::MultinomialNb(MultinomialNbSpec::default()),
         ModelSpec::BernoulliNb(BernoulliNbSpec::default()),
         ModelSpec::CategoricalNb(CategoricalNbSpec::default()),
+        ModelSpec::Svc(SvcSpec::default()),
+        ModelSpec::Svr(SvrSpec::default()),
+        ModelSpec::LinearSvc(LinearSvcSpec::default()),
+        ModelSpec::KnnClassifier(KnnClassifierSpec::default()),
+        ModelSpec::KnnRegressor(KnnRegressorSpec::default()),
     ]
 }
 
@@ -394,7 +501,7 @@ fn spec_and_fitted_model_serde_round_trip() {
             loaded.predict(x.view()).expect("predict"),
             model.predict(x.view()).expect("predict")
         );
-        if task != Task::Regression {
+        if task != Task::Regression && gives_probabilities(&spec) {
             assert_eq!(
                 loaded.predict_proba(x.view()).expect("proba"),
                 model.predict_proba(x.view()).expect("proba")
@@ -430,7 +537,7 @@ fn batch_prediction_equals_row_by_row() {
                 .expect("predict one");
             assert_eq!(one[0], batch[i], "{spec:?} row {i}");
         }
-        if task != Task::Regression {
+        if task != Task::Regression && gives_probabilities(&spec) {
             let proba = model.predict_proba(x.view()).expect("proba");
             for i in 0..x.nrows() {
                 let one = model
@@ -460,12 +567,19 @@ fn prediction_shapes_and_probabilities() {
             Task::Binary | Task::Multiclass => {
                 let k = if task == Task::Binary { 2 } else { 3 };
                 assert_eq!(model.n_classes(), Some(k));
-                let proba = model.predict_proba(x.view()).expect("proba");
-                assert_eq!(proba.dim(), (x.nrows(), k));
-                for row in proba.rows() {
+                if gives_probabilities(&spec) {
+                    let proba = model.predict_proba(x.view()).expect("proba");
+                    assert_eq!(proba.dim(), (x.nrows(), k));
+                    for row in proba.rows() {
+                        assert!(
+                            (row.sum() - 1.0).abs() < 1e-9
+                                && row.iter().all(|&q| (0.0..=1.0).contains(&q))
+                        );
+                    }
+                } else {
                     assert!(
-                        (row.sum() - 1.0).abs() < 1e-9
-                            && row.iter().all(|&q| (0.0..=1.0).contains(&q))
+                        model.predict_proba(x.view()).is_err(),
+                        "{spec:?}: no probabilities without a probabilistic model"
                     );
                 }
                 assert!(
