@@ -37,12 +37,11 @@ const SCALE_SENSITIVE: &[&str] = &[
     "elastic_net",
     "huber",
     "logistic_regression",
-    "linear_svm",
-    "svm",
+    "linear_svc",
     "svc",
     "svr",
-    "knn",
-    "k_nearest_neighbors",
+    "knn_classifier",
+    "knn_regressor",
 ];
 
 /// The serde `kind` tag of a model spec.
