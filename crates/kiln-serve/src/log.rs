@@ -512,3 +512,75 @@ pub fn join_feedback(logs_dir: &Path) -> Result<Frame> {
     columns.push(Arc::new(TimestampMicrosecondArray::from(at)));
     Ok(Frame::new(Schema::new(fields)?, columns)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Float64Array;
+    use kiln_eval::Predictions;
+
+    fn batch(i: usize) -> ScoredBatch {
+        let schema = Schema::new(vec![Field::new("x", ColumnType::Numeric)]).unwrap();
+        let inputs = Frame::new(
+            schema,
+            vec![Arc::new(Float64Array::from(vec![i as f64, 0.5, 1.5])) as ArrayRef],
+        )
+        .unwrap();
+        ScoredBatch {
+            request_id: format!("r{i}"),
+            timestamp: now_micros(),
+            model: "m".into(),
+            version: 1,
+            inputs,
+            predictions: Arc::new(Predictions {
+                values: vec![1.0, 2.0, 3.0],
+                labels: None,
+                probabilities: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_full_channel_drops_and_counts_rows_instead_of_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = LogConfig::new(dir.path());
+        config.channel_capacity = 1;
+        config.rotate_rows = 50;
+        let metrics = Arc::new(Metrics::default());
+        let log = PredictionLog::start(config.clone(), metrics.clone()).unwrap();
+        let sent = 2_000;
+        for i in 0..sent {
+            log.scored(batch(i));
+        }
+        log.shutdown();
+        let written = read_log(&config.predictions_dir()).unwrap().n_rows() as u64;
+        // Exact: every row is either in a file or counted as dropped, never both or neither.
+        assert_eq!(written + metrics.log_dropped_rows(), 3 * sent as u64);
+        // After shutdown nothing is accepted, and that is counted too.
+        log.scored(batch(0));
+        assert_eq!(written + metrics.log_dropped_rows(), 3 * sent as u64 + 3);
+    }
+
+    #[test]
+    fn log_settings_are_checked() {
+        let mut c = LogConfig::new("x");
+        c.rotate_rows = 0;
+        assert!(c.check().unwrap_err().to_string().contains("rotate_rows"));
+        let mut c = LogConfig::new("x");
+        c.rotate_interval = Duration::ZERO;
+        assert!(
+            c.check()
+                .unwrap_err()
+                .to_string()
+                .contains("rotate_interval")
+        );
+        let mut c = LogConfig::new("x");
+        c.channel_capacity = 0;
+        assert!(
+            c.check()
+                .unwrap_err()
+                .to_string()
+                .contains("channel_capacity")
+        );
+    }
+}
