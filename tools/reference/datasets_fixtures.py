@@ -20,12 +20,14 @@ import math
 from pathlib import Path
 
 import sklearn
+import palmerpenguins
 import vega_datasets
 from importlib.metadata import version
 from sklearn import datasets as skd
 
 SKLEARN = f"scikit-learn {sklearn.__version__}"
 VEGA = f"vega_datasets {version('vega_datasets')}"
+PENGUINS = f"palmerpenguins {version('palmerpenguins')}"
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "crates" / "kiln-data" / "datasets"
@@ -143,6 +145,20 @@ def auto_mpg():
     return header, columns
 
 
+def penguins():
+    src = Path(palmerpenguins.__file__).parent / "data" / "penguins.csv"
+    with src.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    columns = []
+    for j, name in enumerate(header):
+        col = [None if r[j] == "NA" else r[j] for r in rows[1:]]
+        if name.endswith(("_mm", "_g")) or name == "year":
+            col = [None if v is None else (int(v) if name == "year" else float(v)) for v in col]
+        columns.append(col)
+    return header, columns
+
+
 DATASETS = [
     {
         "name": "iris",
@@ -188,6 +204,15 @@ DATASETS = [
         "description": "Auto MPG cars 1970-1982: fuel economy with engine and body measurements; missing mpg and horsepower cells, categorical origin.",
         "source": f"{VEGA} vega_datasets/_data/cars.json (StatLib, Donoho & Ramos 1982; same table as UCI Auto MPG, original 406-row version)",
         "licence": "No licence stated by StatLib; UCI Machine Learning Repository distributes Auto MPG under CC BY 4.0; vega_datasets package is MIT",
+    },
+    {
+        "name": "penguins",
+        "build": penguins,
+        "task": "multiclass",
+        "target": "species",
+        "description": "Palmer Archipelago penguins (2007-2009): bill, flipper and body-mass measurements, island and sex, three species; missing measurements and sex.",
+        "source": f"{PENGUINS} palmerpenguins/data/penguins.csv (Gorman, Williams & Fraser 2014, Palmer Station LTER; Horst, Hill & Gorman 2020)",
+        "licence": "CC0 1.0 (palmerpenguins data); the Python package is MIT",
     },
 ]
 

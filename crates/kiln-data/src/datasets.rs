@@ -47,6 +47,7 @@ fn file_bytes(file: &str) -> Option<&'static [u8]> {
         "diabetes.csv" => include_bytes!("../datasets/diabetes.csv"),
         "wine.csv" => include_bytes!("../datasets/wine.csv"),
         "auto_mpg.csv" => include_bytes!("../datasets/auto_mpg.csv"),
+        "penguins.csv" => include_bytes!("../datasets/penguins.csv"),
         _ => return None,
     })
 }
@@ -99,7 +100,7 @@ mod tests {
     #[test]
     fn every_manifest_entry_loads_with_its_stated_shape() {
         let all = list();
-        assert_eq!(all.len(), 5);
+        assert_eq!(all.len(), 6);
         for d in all {
             let f = load(&d.name).unwrap();
             assert_eq!((f.n_rows(), f.n_cols()), (d.rows, d.columns), "{}", d.name);
@@ -108,6 +109,25 @@ mod tests {
                 vec![d.target.as_str()]
             );
         }
+    }
+
+    #[test]
+    fn penguins_has_missing_values_and_categoricals() {
+        let f = load("penguins").unwrap();
+        let s = f.schema();
+        for name in ["species", "island", "sex"] {
+            assert_eq!(s.field(name).unwrap().column_type, ColumnType::Categorical);
+        }
+        let missing = |name| {
+            f.numeric(name)
+                .unwrap()
+                .iter()
+                .filter(|v| v.is_nan())
+                .count()
+        };
+        assert_eq!(missing("body_mass_g"), 2);
+        let (codes, _) = f.categorical("sex").unwrap();
+        assert_eq!(codes.iter().filter(|&&c| c < 0).count(), 11);
     }
 
     #[test]

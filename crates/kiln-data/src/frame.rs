@@ -140,6 +140,50 @@ impl Frame {
         (&self.schema.fields[index], &self.columns[index])
     }
 
+    /// This frame with `other`'s columns appended on the right (same row count; names unique).
+    pub fn hconcat(&self, other: &Frame) -> Result<Frame> {
+        if self.n_cols() > 0 && other.n_rows != self.n_rows {
+            return Err(DataError::invalid(
+                "hconcat",
+                format!("{} rows beside {} rows", self.n_rows, other.n_rows),
+            ));
+        }
+        let mut fields = self.schema.fields.clone();
+        fields.extend(other.schema.fields.iter().cloned());
+        let mut columns = self.columns.clone();
+        columns.extend(other.columns.iter().cloned());
+        Frame::new(Schema::new(fields)?, columns)
+    }
+
+    /// A one-column numeric frame (NaN becomes missing).
+    pub fn from_f64(name: &str, values: &[f64]) -> Result<Frame> {
+        let array = arrow_array::Float64Array::from_iter(
+            values.iter().map(|&v| (!v.is_nan()).then_some(v)),
+        );
+        Frame::new(
+            Schema::new(vec![Field::new(name, ColumnType::Numeric)])?,
+            vec![Arc::new(array)],
+        )
+    }
+
+    /// A one-column categorical frame (categories sorted, as kiln stores them).
+    pub fn from_labels(name: &str, labels: &[String]) -> Result<Frame> {
+        let mut categories: Vec<&str> = labels.iter().map(String::as_str).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        let keys = arrow_array::Int32Array::from_iter_values(labels.iter().map(|l| {
+            // Every label is in `categories` by construction.
+            categories.binary_search(&l.as_str()).unwrap_or(0) as i32
+        }));
+        let values = arrow_array::StringArray::from_iter_values(categories.iter());
+        let dict = arrow_array::DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values))
+            .map_err(|e| DataError::invalid(name, e.to_string()))?;
+        Frame::new(
+            Schema::new(vec![Field::new(name, ColumnType::Categorical)])?,
+            vec![Arc::new(dict)],
+        )
+    }
+
     /// A frame of the named columns, in the order given.
     pub fn select(&self, names: &[&str]) -> Result<Frame> {
         let mut fields = Vec::with_capacity(names.len());
@@ -209,6 +253,25 @@ impl Frame {
     pub fn numeric(&self, name: &str) -> Result<Vec<f64>> {
         let i = self.schema.index_of(name)?;
         column_as_f64(&self.schema.fields[i], &self.columns[i])
+    }
+
+    /// A time column as f64 for ordering: microseconds since the epoch for datetime columns,
+    /// the values themselves for numeric ones (a year, a day number); NaN when missing.
+    pub fn time_values(&self, name: &str) -> Result<Vec<f64>> {
+        let i = self.schema.index_of(name)?;
+        if self.schema.fields[i].column_type != ColumnType::Datetime {
+            return self.numeric(name);
+        }
+        let a = self.columns[i].as_primitive::<TimestampMicrosecondType>();
+        Ok((0..a.len())
+            .map(|r| {
+                if a.is_null(r) {
+                    f64::NAN
+                } else {
+                    a.value(r) as f64
+                }
+            })
+            .collect())
     }
 
     /// Category codes (`-1` for missing) and the sorted category names of a categorical column.

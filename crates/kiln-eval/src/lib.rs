@@ -17,6 +17,7 @@
 //! ```
 
 mod classification;
+mod cv;
 mod error;
 mod input;
 mod metric;
@@ -25,12 +26,14 @@ mod probabilistic;
 mod ranking;
 mod regression;
 mod report;
+mod search;
 
 pub use classification::{
     Average, AveragedScores, ConfusionMatrix, PerClassScores, accuracy, balanced_accuracy,
     confusion_matrix, f1, fbeta, matthews_corrcoef, per_class_scores, precision,
     precision_recall_fscore, recall,
 };
+pub use cv::{CvKind, CvResult, CvSpec, FoldScores, MetricSummary, OutOfFold, cross_validate};
 pub use error::{EvalError, Result};
 pub use metric::{Direction, Metric, Prediction};
 pub use pipeline::{
@@ -50,3 +53,7 @@ pub use regression::{
     mean_squared_error, median_absolute_error, r2_score, root_mean_squared_error,
 };
 pub use report::{ClassReport, ClassificationReport, ReportRow, classification_report};
+pub use search::{
+    Candidate, Distribution, Params, SearchResult, SearchSpec, Strategy, apply_params,
+    default_metric, search,
+};

@@ -29,9 +29,30 @@ pub enum PipelineError {
     /// A metric could not be computed.
     #[error(transparent)]
     Eval(#[from] crate::EvalError),
+    /// A statistic (normality test, residual diagnostic) could not be computed.
+    #[error(transparent)]
+    Stats(#[from] kiln_stats::StatsError),
     /// The pipeline and the model disagree, or the data cannot be used as asked.
     #[error("{0}")]
     Invalid(String),
+    /// Something failed inside one cross-validation fold; says which (both 1-based).
+    #[error("repeat {repeat}, fold {fold}: {source}")]
+    Fold {
+        /// The repeat (1-based).
+        repeat: usize,
+        /// The fold within the repeat (1-based).
+        fold: usize,
+        /// What went wrong there.
+        source: Box<PipelineError>,
+    },
+    /// A search candidate failed; names its parameters.
+    #[error("candidate {params}: {source}")]
+    Candidate {
+        /// The candidate's parameters as JSON.
+        params: String,
+        /// What went wrong.
+        source: Box<PipelineError>,
+    },
 }
 
 /// Shorthand for results of pipeline operations.

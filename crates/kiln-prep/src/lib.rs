@@ -18,7 +18,7 @@ pub mod table;
 pub use error::{PrepError, Result};
 pub use pipeline::{
     BlockSpec, ColumnSelector, FittedPipeline, PipelineSpec, Prepared, PreparedFold, Remainder,
-    Task,
+    TargetEncoding, Task,
 };
 pub use resample::{ResampleSpec, Resampled};
 pub use split::Fold;

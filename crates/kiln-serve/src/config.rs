@@ -52,13 +52,13 @@ impl ServeConfig {
     pub fn model_refs(&self) -> Result<Vec<(String, ModelRef)>> {
         let mut out: Vec<(String, ModelRef)> = Vec::with_capacity(self.models.len());
         for text in &self.models {
-            let r = ModelRef::parse(text)?;
-            if let Some((other, _)) = out.iter().find(|(_, o)| o.name == r.name) {
+            let r = ModelRef::parse(text).map_err(|e| ServeError::model(text, e.to_string()))?;
+            if let Some((other, _)) = out.iter().find(|(_, o)| o.name() == r.name()) {
                 return Err(ServeError::config(
                     "models",
                     format!(
                         "'{other}' and '{text}' would both be served as '{}'; serve one version per name",
-                        r.name
+                        r.name()
                     ),
                 ));
             }
@@ -77,14 +77,14 @@ impl ServeConfig {
         }
         let refs = self.model_refs()?;
         if let Some(d) = &self.default_model
-            && !refs.iter().any(|(_, r)| &r.name == d)
+            && !refs.iter().any(|(_, r)| r.name() == d)
         {
             return Err(ServeError::config(
                 "default model",
                 format!(
                     "'{d}' is not one of the served models ({})",
                     refs.iter()
-                        .map(|(_, r)| r.name.as_str())
+                        .map(|(_, r)| r.name())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -174,7 +174,10 @@ mod tests {
                 },
                 "at least 16 characters",
             ),
-            (ServeConfig::new(vec!["bad name".into()]), "not a name"),
+            (
+                ServeConfig::new(vec!["bad name".into()]),
+                "model 'bad name'",
+            ),
         ];
         for (config, want) in cases {
             let e = config.check().unwrap_err().to_string();

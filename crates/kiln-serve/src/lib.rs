@@ -70,5 +70,5 @@ pub use log::{FeedbackRecord, LogConfig, PredictionLog, join_feedback, read_log}
 pub use metrics::Metrics;
 pub use mlflow::mlflow_rows;
 pub use server::{RunningServer, Server, router, serve_blocking, shutdown_signal};
-pub use source::{InMemorySource, LoadedModel, ModelRef, ModelSource, Selector, VersionKey};
+pub use source::{InMemorySource, LoadedModel, ModelRef, ModelSource, RegistrySource, VersionKey};
 pub use state::{AppState, ModelSet, ReloadOutcome, ServedModel, Slot, reload};

@@ -97,7 +97,7 @@ pub struct ScoredBatch {
     /// Model name.
     pub model: String,
     /// Model version.
-    pub version: u64,
+    pub version: u32,
     /// The request rows as the model read them (shares the request's buffers).
     pub inputs: Frame,
     /// What the model answered.

@@ -25,7 +25,7 @@ use crate::state::{AppState, ServedModel, reload};
 #[derive(Serialize)]
 struct PredictResponse<'a> {
     model: &'a str,
-    version: u64,
+    version: u32,
     request_id: &'a str,
     predictions: PredictionList<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,88 +1,28 @@
-//! Where served models come from: the [`ModelSource`] trait, the model reference syntax and an
-//! in-memory source.
+//! Where served models come from: the [`ModelSource`] trait, the registry-backed
+//! [`RegistrySource`] and an in-memory source.
 //!
 //! The server needs two things from a model store: a cheap `resolve` (which version does
 //! `quickstart@production` name right now?) that the reload loop can call every few seconds, and
 //! a `load` that reads the artifact. Keeping that behind a small trait lets the server run on
 //! the registry, on an in-memory set (tests, embedding), or on anything else that can name
-//! versions.
+//! versions. References are the registry's [`ModelRef`] (`name`, `name/3`, `name@alias`), one
+//! syntax everywhere.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use kiln_eval::FittedModelPipeline;
+pub use kiln_registry::ModelRef;
+use kiln_registry::{Registry, check_name};
 use serde::Serialize;
 
 use crate::error::{Result, ServeError};
-
-/// What a model reference selects within a model name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selector {
-    /// `name`: the newest version.
-    Latest,
-    /// `name/3`: one fixed version.
-    Version(u64),
-    /// `name@production`: whatever version the alias points to.
-    Alias(String),
-}
-
-/// A parsed model reference: `name`, `name/3` or `name@alias`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModelRef {
-    /// The model name; also the name the model is served under.
-    pub name: String,
-    /// Which version.
-    pub selector: Selector,
-}
-
-impl ModelRef {
-    /// Parses a reference, naming what is wrong with a bad one.
-    pub fn parse(spec: &str) -> Result<ModelRef> {
-        let bad = |message: String| ServeError::model(spec, message);
-        let spec_trim = spec.trim();
-        let (name, selector) = if let Some((name, alias)) = spec_trim.split_once('@') {
-            if !valid_name(alias) {
-                return Err(bad(format!(
-                    "alias '{alias}' is not a name (letters, digits, '_', '-', '.')"
-                )));
-            }
-            (name, Selector::Alias(alias.to_string()))
-        } else if let Some((name, version)) = spec_trim.split_once('/') {
-            let v: u64 = version.parse().ok().filter(|&v| v >= 1).ok_or_else(|| {
-                bad(format!(
-                    "version '{version}' is not a positive whole number"
-                ))
-            })?;
-            (name, Selector::Version(v))
-        } else {
-            (spec_trim, Selector::Latest)
-        };
-        if !valid_name(name) {
-            return Err(bad(format!(
-                "model name '{name}' is not a name (letters, digits, '_', '-', '.'); expected name, name/3 or name@alias"
-            )));
-        }
-        Ok(ModelRef {
-            name: name.to_string(),
-            selector,
-        })
-    }
-}
-
-/// Names and aliases: non-empty, at most 128 characters of `[A-Za-z0-9_.-]`, so they are safe
-/// in URLs, file names and metric labels.
-pub fn valid_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-}
 
 /// Identifies one stored version of a model: the reload loop swaps models when this changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionKey {
     /// The version number (1, 2, ...).
-    pub version: u64,
+    pub version: u32,
     /// The artifact digest, so a version rewritten in place is also noticed.
     pub digest: String,
 }
@@ -121,7 +61,7 @@ enum StoredVersion {
 #[derive(Debug, Default)]
 struct StoredModel {
     versions: Vec<StoredVersion>,
-    aliases: BTreeMap<String, u64>,
+    aliases: BTreeMap<String, u32>,
 }
 
 /// Model versions and aliases held in memory. Cloning shares the same store, so a test (or an
@@ -144,15 +84,14 @@ impl InMemorySource {
         f(&mut guard)
     }
 
-    fn push(&self, name: &str, version: StoredVersion) -> Result<u64> {
-        if !valid_name(name) {
-            return Err(ServeError::model(name, "not a valid model name"));
-        }
-        Ok(self.with_models(|m| {
+    fn push(&self, name: &str, version: StoredVersion) -> Result<u32> {
+        check_name("model name", name).map_err(|e| ServeError::model(name, e.to_string()))?;
+        self.with_models(|m| {
             let model = m.entry(name.to_string()).or_default();
             model.versions.push(version);
-            model.versions.len() as u64
-        }))
+            u32::try_from(model.versions.len())
+                .map_err(|_| ServeError::model(name, "too many versions"))
+        })
     }
 
     /// Adds a new version of `name` and returns its number.
@@ -161,7 +100,7 @@ impl InMemorySource {
         name: &str,
         pipeline: FittedModelPipeline,
         metrics: serde_json::Value,
-    ) -> Result<u64> {
+    ) -> Result<u32> {
         self.push(
             name,
             StoredVersion::Ready {
@@ -173,18 +112,13 @@ impl InMemorySource {
 
     /// Adds a version that resolves but fails to load with `reason`, as a corrupt artifact
     /// would; it lets callers check that a failed reload keeps the old model serving.
-    pub fn add_broken_version(&self, name: &str, reason: &str) -> Result<u64> {
+    pub fn add_broken_version(&self, name: &str, reason: &str) -> Result<u32> {
         self.push(name, StoredVersion::Broken(reason.to_string()))
     }
 
     /// Points `alias` of `name` at `version`.
-    pub fn set_alias(&self, name: &str, alias: &str, version: u64) -> Result<()> {
-        if !valid_name(alias) {
-            return Err(ServeError::model(
-                name,
-                format!("alias '{alias}' is not a name"),
-            ));
-        }
+    pub fn set_alias(&self, name: &str, alias: &str, version: u32) -> Result<()> {
+        check_name("alias", alias).map_err(|e| ServeError::model(name, e.to_string()))?;
         self.with_models(|m| {
             let model = m
                 .get_mut(name)
@@ -203,24 +137,25 @@ impl InMemorySource {
         })
     }
 
-    fn find(&self, spec: &ModelRef) -> Result<(u64, StoredVersion)> {
+    fn find(&self, spec: &ModelRef) -> Result<(u32, StoredVersion)> {
+        let name = spec.name();
         self.with_models(|m| {
             let model = m
-                .get(&spec.name)
-                .ok_or_else(|| ServeError::model(&spec.name, "no such model"))?;
-            let version = match &spec.selector {
-                Selector::Latest => model.versions.len() as u64,
-                Selector::Version(v) => *v,
-                Selector::Alias(a) => *model
+                .get(name)
+                .ok_or_else(|| ServeError::model(name, "no such model"))?;
+            let version = match spec {
+                ModelRef::Latest { .. } => model.versions.len() as u32,
+                ModelRef::Version { version, .. } => *version,
+                ModelRef::Alias { alias, .. } => *model
                     .aliases
-                    .get(a)
-                    .ok_or_else(|| ServeError::model(&spec.name, format!("no alias '{a}'")))?,
+                    .get(alias)
+                    .ok_or_else(|| ServeError::model(name, format!("no alias '{alias}'")))?,
             };
             let stored = version
                 .checked_sub(1)
                 .and_then(|i| model.versions.get(i as usize))
                 .ok_or_else(|| {
-                    ServeError::model(&spec.name, format!("version {version} does not exist"))
+                    ServeError::model(name, format!("version {version} does not exist"))
                 })?;
             Ok((version, stored.clone()))
         })
@@ -229,7 +164,7 @@ impl InMemorySource {
 
 /// A digest for an in-memory version: the version number and the pipeline's address never
 /// repeat together within one process.
-fn memory_digest(version: u64, stored: &StoredVersion) -> String {
+fn memory_digest(version: u32, stored: &StoredVersion) -> String {
     match stored {
         StoredVersion::Ready { pipeline, .. } => {
             format!("memory:{version}:{:x}", Arc::as_ptr(pipeline) as usize)
@@ -252,16 +187,82 @@ impl ModelSource for InMemorySource {
         let digest = memory_digest(version, &stored);
         match stored {
             StoredVersion::Ready { pipeline, metrics } => Ok(LoadedModel {
-                name: spec.name.clone(),
+                name: spec.name().to_string(),
                 key: VersionKey { version, digest },
                 pipeline,
                 metrics,
             }),
             StoredVersion::Broken(reason) => Err(ServeError::model(
-                &spec.name,
+                spec.name(),
                 format!("version {version} cannot be loaded: {reason}"),
             )),
         }
+    }
+}
+
+/// Models from a project's registry (`<project>/.kiln/`): `resolve` is one metadata query,
+/// `load` reads the artifact and checks its digests.
+pub struct RegistrySource {
+    // The SQLite connection is `Send` but not `Sync`; calls are short and reloads are already
+    // serialised, so one lock costs nothing.
+    registry: Mutex<Registry>,
+}
+
+impl std::fmt::Debug for RegistrySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistrySource").finish_non_exhaustive()
+    }
+}
+
+impl RegistrySource {
+    /// Serves from an opened registry.
+    pub fn new(registry: Registry) -> Self {
+        RegistrySource {
+            registry: Mutex::new(registry),
+        }
+    }
+
+    /// Opens the registry of the project in `project_dir`.
+    pub fn open(project_dir: &std::path::Path) -> Result<Self> {
+        let registry = Registry::open(project_dir)
+            .map_err(|e| ServeError::config("project", e.to_string()))?;
+        Ok(Self::new(registry))
+    }
+
+    fn with_registry<T>(&self, f: impl FnOnce(&Registry) -> T) -> T {
+        // A panic inside a registry call leaves no half-written state in memory (the store's
+        // writes are transactions), so a poisoned lock is safe to keep using.
+        let guard = self.registry.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&guard)
+    }
+}
+
+impl ModelSource for RegistrySource {
+    fn resolve(&self, spec: &ModelRef) -> Result<VersionKey> {
+        let v = self
+            .with_registry(|r| r.resolve(spec))
+            .map_err(|e| ServeError::model(spec.to_string(), e.to_string()))?;
+        Ok(VersionKey {
+            version: v.version,
+            digest: v.artifact_digest,
+        })
+    }
+
+    fn load(&self, spec: &ModelRef) -> Result<LoadedModel> {
+        let (v, artifact) = self
+            .with_registry(|r| r.load(spec))
+            .map_err(|e| ServeError::model(spec.to_string(), e.to_string()))?;
+        let metrics = serde_json::to_value(&artifact.manifest.metrics)
+            .map_err(|e| ServeError::model(spec.to_string(), e.to_string()))?;
+        Ok(LoadedModel {
+            name: v.name,
+            key: VersionKey {
+                version: v.version,
+                digest: v.artifact_digest,
+            },
+            pipeline: Arc::new(artifact.pipeline),
+            metrics,
+        })
     }
 }
 
@@ -270,26 +271,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_the_three_reference_forms_and_rejects_bad_ones() {
-        let s = ModelRef::parse("quickstart@production").unwrap();
-        assert_eq!(s.name, "quickstart");
-        assert_eq!(s.selector, Selector::Alias("production".into()));
-        assert_eq!(
-            ModelRef::parse("churn/3").unwrap().selector,
-            Selector::Version(3)
-        );
-        assert_eq!(ModelRef::parse("churn").unwrap().selector, Selector::Latest);
-        for bad in ["", "churn/0", "churn/x", "a b", "churn@", "@prod", "x/1/2"] {
-            let e = ModelRef::parse(bad).unwrap_err().to_string();
-            assert!(e.contains(&format!("model '{bad}'")), "{bad}: {e}");
-        }
-    }
-
-    #[test]
     fn broken_versions_resolve_but_do_not_load() {
         let src = InMemorySource::new();
         assert_eq!(src.add_broken_version("m", "bad digest").unwrap(), 1);
         let spec = ModelRef::parse("m").unwrap();
+        assert!(src.add_broken_version("bad name", "x").is_err());
         assert_eq!(src.resolve(&spec).unwrap().version, 1);
         let e = src.load(&spec).unwrap_err().to_string();
         assert!(e.contains("cannot be loaded: bad digest"), "{e}");

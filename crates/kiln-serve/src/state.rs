@@ -113,7 +113,7 @@ impl AppState {
             .into_iter()
             .map(|(spec_text, spec)| {
                 (
-                    spec.name.clone(),
+                    spec.name().to_string(),
                     Slot {
                         spec_text,
                         spec,
@@ -197,9 +197,9 @@ pub struct ReloadOutcome {
     /// The reference.
     pub spec: String,
     /// The version serving before.
-    pub from: Option<u64>,
+    pub from: Option<u32>,
     /// The version serving after.
-    pub to: Option<u64>,
+    pub to: Option<u32>,
     /// `unchanged`, `loaded`, `failed` or `skipped` (a version that already failed).
     pub status: &'static str,
     /// Why it failed.

@@ -48,7 +48,14 @@ fn datasets_list_and_export_keep_the_original_bytes() {
         .collect();
     assert_eq!(
         names,
-        ["iris", "breast_cancer", "diabetes", "wine", "auto_mpg"]
+        [
+            "iris",
+            "breast_cancer",
+            "diabetes",
+            "wine",
+            "auto_mpg",
+            "penguins"
+        ]
     );
     let dir = TempDir::new().unwrap();
     let csv = dir.path().join("iris.csv");

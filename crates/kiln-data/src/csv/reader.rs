@@ -298,6 +298,20 @@ pub struct CsvChunks {
 }
 
 impl CsvChunks {
+    /// The column names of a CSV file, from its header line alone (the whole file is not read).
+    pub fn column_names(path: &Path, options: &CsvOptions) -> Result<Vec<String>> {
+        let header_only = CsvOptions {
+            overrides: SchemaOverrides::default(),
+            chunk_bytes: 1 << 16,
+            ..options.clone()
+        };
+        let mut chunks = Self::open(path, header_only)?;
+        match chunks.next_frame()? {
+            Some(frame) => Ok(frame.names().map(str::to_string).collect()),
+            None => Ok(chunks.names.unwrap_or_default()),
+        }
+    }
+
     /// Opens a file for streaming.
     pub fn open(path: &Path, options: CsvOptions) -> Result<Self> {
         let file = std::fs::File::open(path).map_err(|e| DataError::io(path, e))?;
@@ -337,7 +351,11 @@ impl CsvChunks {
 
     /// Reads until the buffer holds at least `want` bytes or the input ends.
     fn fill(&mut self, want: usize) -> Result<()> {
-        let mut block = vec![0u8; 1 << 20];
+        // Read no more than asked, so frames follow `chunk_bytes` rather than the block size.
+        let size = want
+            .saturating_sub(self.buffer.len())
+            .clamp(1 << 10, 1 << 20);
+        let mut block = vec![0u8; size];
         while self.buffer.len() < want && !self.at_eof {
             let n = self
                 .reader

@@ -244,6 +244,19 @@ impl PipelineSpec {
         Ok(())
     }
 
+    /// The target of `frame` encoded exactly as `fit` would encode it on these rows (sorted class
+    /// labels → codes, or numeric values). Cross-validation uses it to stratify folds and to
+    /// check that every fold's training rows see every class, before any step is fitted.
+    pub fn encode_target(&self, frame: &Frame) -> Result<(TargetEncoding, Vec<f64>)> {
+        let name = self.target_name(frame).ok_or_else(|| {
+            PrepError::input(
+                "target",
+                "no target column: set `target` in [prep] or give a column the role `target`",
+            )
+        })?;
+        encode_target_fit(frame, &name, self.task)
+    }
+
     fn target_name(&self, frame: &Frame) -> Option<String> {
         self.target.clone().or_else(|| {
             frame

@@ -70,6 +70,14 @@ fn frame_of(csv: &str, schema: Option<&kiln_data::Schema>) -> Frame {
 
 /// A fitted three-class pipeline (imputer + scaler on numbers, one-hot colours, GBDT).
 pub fn classifier(n_estimators: usize, seed: u64) -> FittedModelPipeline {
+    classifier_with_spec(n_estimators, seed).1
+}
+
+/// The same, with the spec it was fitted from (an artifact stores both).
+pub fn classifier_with_spec(
+    n_estimators: usize,
+    seed: u64,
+) -> (ModelPipelineSpec, FittedModelPipeline) {
     let prep = PipelineSpec::from_toml(
         r#"
         target = "label"
@@ -90,9 +98,11 @@ pub fn classifier(n_estimators: usize, seed: u64) -> FittedModelPipeline {
         "num_leaves": 8, "min_data_in_leaf": 5, "learning_rate": 0.2
     }))
     .expect("valid model");
-    ModelPipelineSpec { prep, model }
+    let spec = ModelPipelineSpec { prep, model };
+    let fitted = spec
         .fit(&frame_of(&training_csv(600, seed), None))
-        .expect("fits")
+        .expect("fits");
+    (spec, fitted)
 }
 
 /// Raw request rows (records) like the training rows, without the target.
