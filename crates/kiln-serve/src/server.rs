@@ -258,14 +258,20 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-/// Runs a server until Ctrl-C or SIGTERM on a runtime of its own (for the CLI).
-pub fn serve_blocking(config: ServeConfig, source: Arc<dyn ModelSource>) -> Result<()> {
+/// Runs a server until Ctrl-C or SIGTERM on a runtime of its own (for the CLI); `on_listening`
+/// is called with the bound address once the port is open.
+pub fn serve_blocking(
+    config: ServeConfig,
+    source: Arc<dyn ModelSource>,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| ServeError::io("starting the runtime", e))?;
     runtime.block_on(async {
         let server = Server::bind(config, source).await?;
+        on_listening(server.local_addr());
         server.run(shutdown_signal()).await
     })
 }

@@ -27,6 +27,7 @@ fn main() {
         cli::Command::Data(cmd) => commands::data::run(*cmd, json),
         cli::Command::Datasets(cmd) => commands::datasets::run(cmd, json),
         cli::Command::Quickstart => commands::quickstart::run(json),
+        cli::Command::Serve(args) => commands::serve::run(args, json),
     };
     if let Err(e) = result {
         if json {

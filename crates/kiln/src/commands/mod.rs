@@ -5,4 +5,5 @@ pub mod datasets;
 pub mod profile;
 pub mod quickstart;
 pub mod read;
+pub mod serve;
 pub mod validate;
