@@ -119,30 +119,35 @@ pub fn read_ndjson_bytes(
     Frame::new(schema, columns)
 }
 
+/// One row as a JSON object, typed as [`write_ndjson`] writes it (the server's prediction log
+/// stores request rows this way).
+pub fn row_object(frame: &Frame, row: usize) -> serde_json::Map<String, Value> {
+    let mut object = serde_json::Map::with_capacity(frame.n_cols());
+    for (col, field) in frame.schema().fields.iter().enumerate() {
+        let value = match frame.cell_text(row, col) {
+            None => Value::Null,
+            Some(text) => match field.column_type {
+                ColumnType::Numeric | ColumnType::Integer => text
+                    .parse::<serde_json::Number>()
+                    .map(Value::Number)
+                    .unwrap_or(Value::String(text)),
+                ColumnType::Boolean => Value::Bool(text == "true"),
+                _ => Value::String(text),
+            },
+        };
+        object.insert(field.name.clone(), value);
+    }
+    object
+}
+
 /// Writes a frame as NDJSON: numbers as JSON numbers (non-finite ones as the strings `inf`,
 /// `-inf`), booleans as JSON booleans, missing cells as `null`, everything else as strings.
 pub fn write_ndjson(frame: &Frame, path: &Path) -> Result<()> {
     use std::io::Write;
     let file = std::fs::File::create(path).map_err(|e| DataError::io(path, e))?;
     let mut w = std::io::BufWriter::new(file);
-    let names: Vec<&str> = frame.names().collect();
     for row in 0..frame.n_rows() {
-        let mut object = serde_json::Map::with_capacity(names.len());
-        for (col, name) in names.iter().enumerate() {
-            let t = frame.schema().fields[col].column_type;
-            let value = match frame.cell_text(row, col) {
-                None => Value::Null,
-                Some(text) => match t {
-                    ColumnType::Numeric | ColumnType::Integer => text
-                        .parse::<serde_json::Number>()
-                        .map(Value::Number)
-                        .unwrap_or(Value::String(text)),
-                    ColumnType::Boolean => Value::Bool(text == "true"),
-                    _ => Value::String(text),
-                },
-            };
-            object.insert(name.to_string(), value);
-        }
+        let object = row_object(frame, row);
         serde_json::to_writer(&mut w, &Value::Object(object))
             .map_err(|e| DataError::io(path, e.into()))?;
         w.write_all(b"\n").map_err(|e| DataError::io(path, e))?;

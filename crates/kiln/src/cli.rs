@@ -63,6 +63,11 @@ pub enum Command {
     /// List, show and compare training and evaluation runs.
     #[command(subcommand)]
     Runs(RunsCommand),
+    /// Serve registered models over HTTP (native, MLflow-compatible, health, metrics routes).
+    #[command(
+        after_help = "Examples:\n  kiln serve churn@production\n  kiln serve churn@production fraud/3 --default-model churn --addr 0.0.0.0:8080\n  KILN_ADMIN_TOKEN=... kiln serve churn@production --poll 10\n\nRoutes: POST /v1/models/{name}/predict, POST /invocations, POST /v1/models/{name}/feedback,\nGET /v1/models, /healthz, /readyz, /metrics, /ping; POST /v1/admin/reload when\nKILN_ADMIN_TOKEN is set (at least 16 characters). Stops cleanly on Ctrl-C or SIGTERM."
+    )]
+    Serve(crate::commands::serve::ServeArgs),
 }
 
 /// `kiln train` and `kiln tune`: where the project configuration comes from.

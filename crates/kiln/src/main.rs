@@ -34,6 +34,7 @@ fn main() {
         cli::Command::Predict(args) => commands::predict::run(args, &project, json),
         cli::Command::Models(cmd) => commands::models::run(cmd, &project, json),
         cli::Command::Runs(cmd) => commands::runs::run(cmd, &project, json),
+        cli::Command::Serve(args) => commands::serve::run(args, &project, json),
     };
     if let Err(e) = result {
         if json && !matches!(e, error::CliError::Reported(_)) {

@@ -9,5 +9,6 @@ pub mod project;
 pub mod quickstart;
 pub mod read;
 pub mod runs;
+pub mod serve;
 pub mod train;
 pub mod validate;
