@@ -264,6 +264,7 @@ pub fn train(
         best_iteration,
         metric,
         validation_history: history,
+        layout: Default::default(),
     })
 }
 
