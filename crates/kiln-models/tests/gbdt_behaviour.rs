@@ -336,6 +336,29 @@ fn same_seed_gives_identical_model_bytes_with_one_or_two_threads() {
 }
 
 #[test]
+fn large_leaves_grow_the_same_tree_with_one_or_two_threads() {
+    // Enough rows that the root and its first children take the parallel paths (row-chunked
+    // histograms, block-parallel partitions, chunked score updates), all rows and features.
+    let (x, y) = synthetic_binary(150_000, 6, 5);
+    let spec = GbdtSpec {
+        objective: Objective::Binary,
+        n_estimators: 4,
+        num_leaves: 63,
+        ..GbdtSpec::default()
+    };
+    let fit = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        pool.install(|| spec.fit(x.view(), y.view(), None).expect("fit"))
+    };
+    let (one, two) = (fit(1), fit(2));
+    assert!(one == two, "models differ between 1 and 2 threads");
+    assert!(one.trees.iter().all(|t| t.n_leaves() == 63));
+}
+
+#[test]
 fn bad_input_gives_clear_errors() {
     let (x, y) = synthetic_binary(200, 6, 1);
     let spec = binary_spec();

@@ -106,6 +106,9 @@ impl BinnedData {
     }
 }
 
+/// Rows per parallel task when binning the data.
+const BIN_BLOCK_ROWS: usize = 4096;
+
 /// Settings for bin finding.
 #[derive(Debug, Clone, Copy)]
 pub struct BinningConfig {
@@ -134,22 +137,31 @@ pub fn bin_dataset(
     } else {
         (0..n_rows).collect()
     };
-    let mappers: Vec<BinMapper> = (0..n_features)
-        .into_par_iter()
-        .map(|f| {
-            let column = x.column(f);
-            let values: Vec<f64> = sample_rows.iter().map(|&i| column[i]).collect();
+    // The sampled rows, column by column: read row by row once (a row of a row-major matrix is
+    // contiguous) instead of one strided pass per feature.
+    let m = sample_rows.len();
+    let mut sample = vec![0.0; m * n_features];
+    for (j, &i) in sample_rows.iter().enumerate() {
+        for (f, &v) in x.row(i).iter().enumerate() {
+            sample[f * m + j] = v;
+        }
+    }
+    let mappers: Vec<BinMapper> = sample
+        .par_chunks(m.max(1))
+        .enumerate()
+        .map(|(f, values)| {
             if categorical[f] {
-                categorical_mapper(f, &values)
+                categorical_mapper(f, values)
             } else {
                 Ok(numerical_mapper(
-                    &values,
+                    values,
                     config.max_bin,
                     config.min_data_in_bin,
                 ))
             }
         })
         .collect::<Result<_>>()?;
+    drop(sample);
     // Every row's code must be valid too, not only the sampled ones.
     for (f, is_cat) in categorical.iter().enumerate() {
         if *is_cat {
@@ -157,27 +169,58 @@ pub fn bin_dataset(
         }
     }
     let mut codes = vec![0u8; n_rows * n_features];
-    codes
-        .par_chunks_mut(n_rows.max(1))
-        .enumerate()
-        .for_each(|(f, out)| {
-            let column = x.column(f);
-            let mapper = &mappers[f];
-            for (o, &v) in out.iter_mut().zip(column.iter()) {
-                *o = mapper.bin(v);
-            }
-        });
     let mut rows = vec![0u8; n_rows * n_features];
-    rows.par_chunks_mut(n_features.max(1) * 4096)
-        .enumerate()
-        .for_each(|(c, out)| {
-            let start = c * 4096;
-            for (r, row) in out.chunks_exact_mut(n_features).enumerate() {
-                for (f, o) in row.iter_mut().enumerate() {
-                    *o = codes[f * n_rows + start + r];
+    if n_features > 0 && x.strides()[1] == 1 {
+        // Row-major input: bin blocks of rows, reading each row once, and write both layouts.
+        // Each block owns its rows of the row-major copy and its piece of every column.
+        let mut column_pieces: Vec<Vec<&mut [u8]>> = Vec::new();
+        for column in codes.chunks_mut(n_rows.max(1)) {
+            for (b, piece) in column.chunks_mut(BIN_BLOCK_ROWS).enumerate() {
+                if b == column_pieces.len() {
+                    column_pieces.push(Vec::with_capacity(n_features));
                 }
+                column_pieces[b].push(piece);
             }
-        });
+        }
+        column_pieces
+            .into_par_iter()
+            .zip(rows.par_chunks_mut(BIN_BLOCK_ROWS * n_features))
+            .enumerate()
+            .for_each(|(b, (mut columns, out))| {
+                let start = b * BIN_BLOCK_ROWS;
+                for (r, row_out) in out.chunks_exact_mut(n_features).enumerate() {
+                    let row = x.row(start + r);
+                    for (f, ((o, &v), mapper)) in
+                        row_out.iter_mut().zip(row).zip(&mappers).enumerate()
+                    {
+                        let code = mapper.bin(v);
+                        *o = code;
+                        columns[f][r] = code;
+                    }
+                }
+            });
+    } else {
+        codes
+            .par_chunks_mut(n_rows.max(1))
+            .enumerate()
+            .for_each(|(f, out)| {
+                let column = x.column(f);
+                let mapper = &mappers[f];
+                for (o, &v) in out.iter_mut().zip(column.iter()) {
+                    *o = mapper.bin(v);
+                }
+            });
+        rows.par_chunks_mut(n_features.max(1) * BIN_BLOCK_ROWS)
+            .enumerate()
+            .for_each(|(c, out)| {
+                let start = c * BIN_BLOCK_ROWS;
+                for (r, row) in out.chunks_exact_mut(n_features).enumerate() {
+                    for (f, o) in row.iter_mut().enumerate() {
+                        *o = codes[f * n_rows + start + r];
+                    }
+                }
+            });
+    }
     Ok(BinnedData {
         codes,
         rows,

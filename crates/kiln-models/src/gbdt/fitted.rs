@@ -1,13 +1,17 @@
 //! `FittedGbdt`: the trained ensemble, batch and single-row prediction, and feature importance.
 //!
 //! Batch prediction splits rows into blocks processed in parallel; inside a block trees are the
-//! outer loop so each tree's arrays stay in cache while it scores the block. Single-row
-//! prediction walks the trees directly and allocates nothing.
+//! outer loop so each tree's nodes stay in cache while it scores the block. Single-row
+//! prediction allocates nothing. Both walk the packed copy of the trees (`layout`), built on
+//! first use, and add tree outputs in the same order, so a row scores the same either way.
+
+use std::sync::OnceLock;
 
 use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::layout::Layout;
 use super::metric::Metric;
 use super::objective::{Objective, to_probabilities};
 use super::tree::Tree;
@@ -30,7 +34,8 @@ pub struct FittedGbdt {
     pub trees_per_iteration: usize,
     /// Starting raw score per class.
     pub init_score: Vec<f64>,
-    /// Trees, iteration-major: tree `it * trees_per_iteration + class`.
+    /// Trees, iteration-major: tree `it * trees_per_iteration + class`. Predictions walk a packed
+    /// copy made on first use, so edit trees (if at all) before predicting.
     pub trees: Vec<Tree>,
     /// Best validation iteration (0-based) when early stopping was used.
     pub best_iteration: Option<usize>,
@@ -38,6 +43,26 @@ pub struct FittedGbdt {
     pub metric: Metric,
     /// Validation metric after each iteration (empty without a validation set).
     pub validation_history: Vec<f64>,
+    /// The trees packed for prediction.
+    #[serde(skip)]
+    pub(super) layout: LayoutCache,
+}
+
+/// The packed prediction layout of a model's trees, made on first prediction. It is derived from
+/// the trees, so it is neither stored nor compared.
+#[derive(Clone, Default)]
+pub(super) struct LayoutCache(OnceLock<Option<Layout>>);
+
+impl PartialEq for LayoutCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for LayoutCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LayoutCache")
+    }
 }
 
 /// Which feature importance to report.
@@ -74,11 +99,15 @@ impl FittedGbdt {
                 for r in 0..rows {
                     chunk[r * k..(r + 1) * k].copy_from_slice(&self.init_score);
                 }
+                let layout = self.layout();
                 for (t, tree) in self.trees.iter().enumerate() {
                     let class = t % k;
                     for r in 0..rows {
                         let row = &block[r * self.n_features..(r + 1) * self.n_features];
-                        chunk[r * k + class] += tree.predict_row(row);
+                        chunk[r * k + class] += match layout {
+                            Some(layout) => layout.tree_output(t, tree, row),
+                            None => tree.predict_row(row),
+                        };
                     }
                 }
             });
@@ -129,17 +158,26 @@ impl FittedGbdt {
         }
     }
 
-    /// Raw score of slot `class` for one row (no allocation).
+    /// The packed trees, made on first use; None only for models beyond the packed format's
+    /// limits, which walk the trees directly.
+    fn layout(&self) -> Option<&Layout> {
+        self.layout
+            .0
+            .get_or_init(|| Layout::new(&self.trees))
+            .as_ref()
+    }
+
+    /// Raw score of slot `class` for one row (no allocation), summed in batch order.
     fn raw_row(&self, row: &[f64], class: usize) -> f64 {
         let k = self.trees_per_iteration;
-        self.init_score[class]
-            + self
-                .trees
-                .iter()
-                .skip(class)
-                .step_by(k)
-                .map(|t| t.predict_row(row))
-                .sum::<f64>()
+        let trees = self.trees.iter().enumerate().skip(class).step_by(k);
+        let init = self.init_score[class];
+        match self.layout() {
+            Some(layout) => trees.fold(init, |acc, (t, tree)| {
+                acc + layout.tree_output(t, tree, row)
+            }),
+            None => trees.fold(init, |acc, (_, tree)| acc + tree.predict_row(row)),
+        }
     }
 
     /// Prediction for one row without heap allocation (regression value or class code).

@@ -1,13 +1,19 @@
 //! Leaf-wise (best-first) growth of one tree, as in LightGBM.
 //!
 //! The rows of every leaf sit in one contiguous range of a shared index buffer; splitting a leaf
-//! partitions its range stably in place. At each step the leaf whose best split gains most is
-//! split, until `num_leaves` is reached or no leaf can be split. After a split only the smaller
-//! child's histogram is built (from gradients gathered in row order); the larger child's is the
-//! parent's minus it, computed in the parent's buffer.
+//! partitions its range stably in place (in parallel blocks for large leaves). At each step the
+//! leaf whose best split gains most is split, until `num_leaves` is reached or no leaf can be
+//! split. After a split only the smaller child's histogram is built; the larger child's is the
+//! parent's minus it, computed in the parent's buffer. The two children are searched for their
+//! best splits at the same time.
+//!
+//! As in LightGBM, a feature on which a leaf had no valid split is dropped for all of the leaf's
+//! descendants: their histograms skip it and their split searches never see it.
+
+use rayon::prelude::*;
 
 use super::binning::{BinMapper, BinnedData};
-use super::histogram::{self, Histogram, HistogramPool, Rows};
+use super::histogram::{self, BLOCK, Histogram, HistogramBuilder, HistogramPool, Rows};
 use super::split::{SplitCandidate, SplitParams, SplitRule, Sums, best_split};
 use super::tree::Tree;
 
@@ -22,12 +28,16 @@ pub struct GrowerParams {
     pub split: SplitParams,
 }
 
-/// Buffers reused from tree to tree.
+/// Buffers reused from tree to tree, so growing a tree allocates only while they first grow.
 #[derive(Debug)]
 pub struct Scratch {
     pool: HistogramPool,
-    ordered: Vec<[f64; 2]>,
-    right: Vec<u32>,
+    builder: HistogramBuilder,
+    partition: PartitionScratch,
+    /// Features each leaf may still split on, by leaf index.
+    leaf_features: Vec<Vec<usize>>,
+    /// Per-feature split search results, one buffer per child searched at the same time.
+    results: [Vec<Option<SplitCandidate>>; 2],
 }
 
 impl Scratch {
@@ -35,8 +45,10 @@ impl Scratch {
     pub fn new(n_features: usize) -> Self {
         Scratch {
             pool: HistogramPool::new(n_features),
-            ordered: Vec::new(),
-            right: Vec::new(),
+            builder: HistogramBuilder::new(n_features),
+            partition: PartitionScratch::default(),
+            leaf_features: Vec::new(),
+            results: [Vec::new(), Vec::new()],
         }
     }
 }
@@ -59,9 +71,36 @@ struct Leaf {
     best: Option<SplitCandidate>,
 }
 
-/// Grows one tree on the rows in `rows` (reordered so each leaf's rows are contiguous).
+/// Rows per task when summing the root's gradients; fixed, so the sum does not depend on the
+/// thread count.
+const SUM_CHUNK: usize = 1 << 16;
+
+/// Gradient and hessian sums over `rows`, in fixed chunks added up in order.
+fn row_sums(rows: &[u32], gh: &[[f64; 2]]) -> Sums {
+    let partials: Vec<[f64; 2]> = rows
+        .par_chunks(SUM_CHUNK)
+        .map(|chunk| {
+            chunk.iter().fold([0.0, 0.0], |acc, &r| {
+                let g = gh[r as usize];
+                [acc[0] + g[0], acc[1] + g[1]]
+            })
+        })
+        .collect();
+    let total = partials
+        .iter()
+        .fold([0.0, 0.0], |acc, p| [acc[0] + p[0], acc[1] + p[1]]);
+    Sums {
+        grad: total[0],
+        hess: total[1],
+        count: rows.len() as u32,
+    }
+}
+
+/// Grows one tree on the rows in `rows` (reordered so each leaf's rows are contiguous; each
+/// leaf's rows keep their relative order).
 ///
-/// `all_rows` says `rows` is `0..n` in order, which lets the root histogram skip the gather.
+/// `gh` is indexed by row. `all_rows` says `rows` is `0..n` in order, which lets the root
+/// histogram read the data sequentially.
 #[allow(clippy::too_many_arguments)]
 pub fn grow(
     data: &BinnedData,
@@ -73,13 +112,7 @@ pub fn grow(
     scratch: &mut Scratch,
 ) -> Grown {
     let n = rows.len();
-    let mut root_sums = Sums::default();
-    for &r in rows.iter() {
-        let g = gh[r as usize];
-        root_sums.grad += g[0];
-        root_sums.hess += g[1];
-    }
-    root_sums.count = n as u32;
+    let root_sums = row_sums(rows, gh);
     let mut tree = Tree::constant(0.0, n as u32);
     let mut leaves = vec![Leaf {
         begin: 0,
@@ -95,25 +128,29 @@ pub fn grow(
             leaf_ranges: vec![(0, n)],
         };
     }
-    let mut root_hist = scratch.pool.take();
-    if all_rows {
-        histogram::build(&mut root_hist, data, features, Rows::All, gh);
-    } else {
-        gather(&mut scratch.ordered, rows, gh);
-        histogram::build(
-            &mut root_hist,
-            data,
-            features,
-            Rows::Subset(rows),
-            &scratch.ordered,
-        );
+    if scratch.leaf_features.len() < params.num_leaves {
+        scratch
+            .leaf_features
+            .resize_with(params.num_leaves, Vec::new);
     }
+    scratch.leaf_features[0].clear();
+    scratch.leaf_features[0].extend_from_slice(features);
+    let mut root_hist = scratch.pool.take();
+    let root_rows = if all_rows {
+        Rows::All
+    } else {
+        Rows::Subset(rows)
+    };
+    scratch
+        .builder
+        .build(&mut root_hist, data, features, root_rows, gh);
     leaves[0].best = best_split(
         &root_hist,
         &data.mappers,
-        features,
+        &mut scratch.leaf_features[0],
         root_sums,
         &params.split,
+        &mut scratch.results[0],
     );
     leaves[0].hist = Some(root_hist);
 
@@ -141,7 +178,7 @@ pub fn grow(
             &mut rows[begin..begin + len],
             data.column(split.feature),
             &mask,
-            &mut scratch.right,
+            &mut scratch.partition,
         );
         record_split(
             &mut tree,
@@ -176,35 +213,41 @@ pub fn grow(
             hist: None,
             best: None,
         };
+        // The left child keeps the parent's index, the right child takes the next one.
+        let right_index = leaves.len();
         let room = tree.n_leaves() < params.num_leaves;
         let (left_ok, right_ok) = (
             room && splittable(&left, params),
             room && splittable(&right, params),
         );
         if left_ok || right_ok {
+            let (low, high) = scratch.leaf_features.split_at_mut(right_index);
+            let (left_features, right_features) = (&mut low[index], &mut high[0]);
+            right_features.clone_from(left_features);
+            let parent_features = &left_features[..];
             let (small, large) = if left.len <= right.len {
                 (&mut left, &mut right)
             } else {
                 (&mut right, &mut left)
             };
             let idx = &rows[small.begin..small.begin + small.len];
-            gather(&mut scratch.ordered, idx, gh);
             let mut small_hist = scratch.pool.take();
-            histogram::build(
+            scratch.builder.build(
                 &mut small_hist,
                 data,
-                features,
+                parent_features,
                 Rows::Subset(idx),
-                &scratch.ordered,
+                gh,
             );
-            histogram::subtract(&mut parent_hist, &small_hist, features);
+            histogram::subtract(&mut parent_hist, &small_hist, parent_features);
             small.hist = Some(small_hist);
             large.hist = Some(parent_hist);
+            let [left_results, right_results] = &mut scratch.results;
+            rayon::join(
+                || search(&mut left, left_features, left_results, data, params),
+                || search(&mut right, right_features, right_results, data, params),
+            );
             for leaf in [&mut left, &mut right] {
-                if splittable(leaf, params) {
-                    let hist = leaf.hist.as_ref().expect("built above");
-                    leaf.best = best_split(hist, &data.mappers, features, leaf.sums, &params.split);
-                }
                 if leaf.best.is_none()
                     && let Some(h) = leaf.hist.take()
                 {
@@ -226,6 +269,28 @@ pub fn grow(
     Grown { tree, leaf_ranges }
 }
 
+/// Finds `leaf`'s best split over `features` (which keeps only the features with a valid split).
+fn search(
+    leaf: &mut Leaf,
+    features: &mut Vec<usize>,
+    results: &mut Vec<Option<SplitCandidate>>,
+    data: &BinnedData,
+    params: &GrowerParams,
+) {
+    if !splittable(leaf, params) {
+        return;
+    }
+    let hist = leaf.hist.as_ref().expect("both children have a histogram");
+    leaf.best = best_split(
+        hist,
+        &data.mappers,
+        features,
+        leaf.sums,
+        &params.split,
+        results,
+    );
+}
+
 fn splittable(leaf: &Leaf, params: &GrowerParams) -> bool {
     let s = &params.split;
     leaf.len >= 2 * s.min_data_in_leaf.max(1) as usize
@@ -233,26 +298,96 @@ fn splittable(leaf: &Leaf, params: &GrowerParams) -> bool {
         && params.max_depth.is_none_or(|d| leaf.depth < d)
 }
 
-fn gather(ordered: &mut Vec<[f64; 2]>, idx: &[u32], gh: &[[f64; 2]]) {
-    ordered.clear();
-    ordered.extend(idx.iter().map(|&i| gh[i as usize]));
+/// Rows per block of a parallel partition; smaller leaves are partitioned on the calling thread.
+const PARTITION_BLOCK: usize = 1 << 15;
+
+/// Buffers of the partition: each block's left and right rows, and the blocks' left counts.
+#[derive(Debug, Default)]
+struct PartitionScratch {
+    left: Vec<u32>,
+    right: Vec<u32>,
+    counts: Vec<usize>,
 }
 
 /// Stable in-place partition of `rows`: left-going rows first. Returns the left count.
-fn partition(rows: &mut [u32], column: &[u8], mask: &[bool; 256], right: &mut Vec<u32>) -> usize {
-    right.clear();
-    let mut write = 0;
-    for i in 0..rows.len() {
-        let r = rows[i];
-        if mask[column[r as usize] as usize] {
-            rows[write] = r;
-            write += 1;
-        } else {
-            right.push(r);
-        }
+///
+/// Large ranges are cut into fixed blocks partitioned in parallel into scratch buffers, then
+/// copied back (all blocks' left rows in block order, then all right rows), which gives exactly
+/// the serial stable result.
+fn partition(
+    rows: &mut [u32],
+    column: &[u8],
+    mask: &[bool; BLOCK],
+    scratch: &mut PartitionScratch,
+) -> usize {
+    let n = rows.len();
+    if scratch.right.len() < n {
+        scratch.left.resize(n, 0);
+        scratch.right.resize(n, 0);
     }
-    rows[write..].copy_from_slice(right);
-    write
+    if n < 2 * PARTITION_BLOCK {
+        // Left rows are written behind the read position, right rows to scratch.
+        let right = &mut scratch.right[..n];
+        let (mut n_left, mut n_right) = (0, 0);
+        for i in 0..n {
+            let r = rows[i];
+            let goes_left = mask[column[r as usize] as usize];
+            rows[n_left] = r;
+            right[n_right] = r;
+            n_left += usize::from(goes_left);
+            n_right += usize::from(!goes_left);
+        }
+        rows[n_left..].copy_from_slice(&right[..n_right]);
+        return n_left;
+    }
+    rows.par_chunks(PARTITION_BLOCK)
+        .zip(scratch.left[..n].par_chunks_mut(PARTITION_BLOCK))
+        .zip(scratch.right[..n].par_chunks_mut(PARTITION_BLOCK))
+        .map(|((src, left), right)| split_block(src, column, mask, left, right))
+        .collect_into_vec(&mut scratch.counts);
+    let total_left: usize = scratch.counts.iter().sum();
+    let (left_src, right_src) = (&scratch.left, &scratch.right);
+    rayon::scope(|s| {
+        let (mut left_dst, mut right_dst) = rows.split_at_mut(total_left);
+        for (b, &n_left) in scratch.counts.iter().enumerate() {
+            let start = b * PARTITION_BLOCK;
+            let n_right = PARTITION_BLOCK.min(n - start) - n_left;
+            let (l, rest) = std::mem::take(&mut left_dst).split_at_mut(n_left);
+            left_dst = rest;
+            let (r, rest) = std::mem::take(&mut right_dst).split_at_mut(n_right);
+            right_dst = rest;
+            let (from_l, from_r) = (
+                &left_src[start..start + n_left],
+                &right_src[start..start + n_right],
+            );
+            s.spawn(move |_| {
+                l.copy_from_slice(from_l);
+                r.copy_from_slice(from_r);
+            });
+        }
+    });
+    total_left
+}
+
+/// Writes `src`'s left-going rows to the front of `left` and the others to the front of
+/// `right`, without a data-dependent branch. Returns the left count.
+#[inline]
+fn split_block(
+    src: &[u32],
+    column: &[u8],
+    mask: &[bool; BLOCK],
+    left: &mut [u32],
+    right: &mut [u32],
+) -> usize {
+    let (mut n_left, mut n_right) = (0, 0);
+    for &r in src {
+        let goes_left = mask[column[r as usize] as usize];
+        left[n_left] = r;
+        right[n_right] = r;
+        n_left += usize::from(goes_left);
+        n_right += usize::from(!goes_left);
+    }
+    n_left
 }
 
 fn record_split(

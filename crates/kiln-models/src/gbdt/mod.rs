@@ -3,12 +3,14 @@
 //! The pieces follow LightGBM's layout, one concept per file: `binning` (u8 bin codes),
 //! `histogram` (gradient histograms and subtraction), `split` (split finding), `grower`
 //! (leaf-wise tree growth), `objective/` (losses), `metric` (validation metrics), `tree`
-//! (struct-of-arrays trees), `train` (the boosting loop) and `fitted` (prediction, importance).
+//! (struct-of-arrays trees), `train` (the boosting loop), `layout` (trees packed for prediction)
+//! and `fitted` (prediction, importance).
 
 mod binning;
 mod fitted;
 mod grower;
 mod histogram;
+mod layout;
 mod metric;
 mod objective;
 mod split;

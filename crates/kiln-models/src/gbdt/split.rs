@@ -166,17 +166,23 @@ fn leaf_gain(grad: f64, hess: f64, l1: f64, l2: f64) -> f64 {
     }
 }
 
-/// Below this many features, split finding runs on the calling thread.
-const PARALLEL_FEATURES: usize = 64;
+/// Features per parallel task of a split search: a feature's scan is a few hundred bins, so a
+/// task needs several to outweigh its scheduling.
+const FEATURES_PER_TASK: usize = 4;
 
 /// Finds the best split over `features` of a leaf with sums `parent`; None when nothing beats
 /// `min_gain_to_split` under the constraints. Ties go to the lower feature index.
+///
+/// `features` keeps only the features that had at least one valid split, as LightGBM's
+/// `is_splittable`: the leaf's children search (and build histograms for) only those, which is
+/// both LightGBM's behaviour and a saving. `results` is scratch space reused between calls.
 pub fn best_split(
     hist: &[BinStat],
     mappers: &[BinMapper],
-    features: &[usize],
+    features: &mut Vec<usize>,
     parent: Sums,
     params: &SplitParams,
+    results: &mut Vec<Option<SplitCandidate>>,
 ) -> Option<SplitCandidate> {
     let scan = |&f: &usize| {
         let block = &hist[f * BLOCK..(f + 1) * BLOCK];
@@ -190,18 +196,27 @@ pub fn best_split(
             }
         }
     };
-    // A feature's scan is a few hundred bins: only many features are worth a parallel task.
-    let best: Vec<Option<SplitCandidate>> = if features.len() >= PARALLEL_FEATURES {
-        features.par_iter().map(scan).collect()
+    if features.len() >= 2 * FEATURES_PER_TASK {
+        features
+            .par_iter()
+            .with_min_len(FEATURES_PER_TASK)
+            .map(scan)
+            .collect_into_vec(results);
     } else {
-        features.iter().map(scan).collect()
-    };
+        results.clear();
+        results.extend(features.iter().map(scan));
+    }
     let mut out: Option<SplitCandidate> = None;
-    for c in best.into_iter().flatten() {
+    let mut kept = 0;
+    for k in 0..features.len() {
+        let Some(c) = results[k].take() else { continue };
+        features[kept] = features[k];
+        kept += 1;
         if out.as_ref().is_none_or(|b| c.gain > b.gain) {
             out = Some(c);
         }
     }
+    features.truncate(kept);
     out
 }
 
@@ -439,7 +454,15 @@ mod tests {
             upper_bounds: vec![1.0, 2.0, 3.0, f64::INFINITY],
             has_missing: false,
         }];
-        let c = best_split(&b, &mapper, &[0], total(&b), &params()).expect("a split exists");
+        let c = best_split(
+            &b,
+            &mapper,
+            &mut vec![0],
+            total(&b),
+            &params(),
+            &mut Vec::new(),
+        )
+        .expect("a split exists");
         assert_eq!(
             c.rule,
             SplitRule::Numerical {
@@ -460,7 +483,15 @@ mod tests {
             upper_bounds: vec![1.0, f64::INFINITY],
             has_missing: true,
         }];
-        let c = best_split(&b, &mapper, &[0], total(&b), &params()).expect("a split exists");
+        let c = best_split(
+            &b,
+            &mapper,
+            &mut vec![0],
+            total(&b),
+            &params(),
+            &mut Vec::new(),
+        )
+        .expect("a split exists");
         assert_eq!(
             c.rule,
             SplitRule::Numerical {
@@ -487,7 +518,15 @@ mod tests {
         let mapper = vec![BinMapper::Categorical {
             categories: (0..6).collect(),
         }];
-        let c = best_split(&b, &mapper, &[0], total(&b), &params()).expect("a split exists");
+        let c = best_split(
+            &b,
+            &mapper,
+            &mut vec![0],
+            total(&b),
+            &params(),
+            &mut Vec::new(),
+        )
+        .expect("a split exists");
         let SplitRule::Categorical { left_bins } = &c.rule else {
             panic!("categorical rule")
         };

@@ -214,12 +214,7 @@ pub fn train(
                 if bagging {
                     add_tree_scores(&tree, x, class_scores);
                 } else {
-                    for (leaf, &(begin, len)) in grown.leaf_ranges.iter().enumerate() {
-                        let v = tree.leaf_value[leaf];
-                        for &r in &rows[begin..begin + len] {
-                            class_scores[r as usize] += v;
-                        }
-                    }
+                    add_leaf_values(&tree, &grown.leaf_ranges, &rows, class_scores);
                 }
                 if let Some((xv, _)) = &valid {
                     let m = xv.nrows();
@@ -269,7 +264,36 @@ pub fn train(
         best_iteration,
         metric,
         validation_history: history,
+        layout: Default::default(),
     })
+}
+
+/// Rows of `scores` per task when adding leaf values.
+const SCORE_CHUNK: usize = 1 << 16;
+
+/// Adds each leaf's value to the scores of its training rows, `rows[begin..begin + len]` for
+/// leaf range `(begin, len)`.
+///
+/// Each leaf's rows are in increasing order (growth partitions stably, starting from sorted
+/// rows), so a task that owns the scores of rows `lo..hi` finds its part of every leaf by binary
+/// search: tasks write disjoint scores, in parallel, without scattering across threads.
+fn add_leaf_values(tree: &Tree, leaf_ranges: &[(usize, usize)], rows: &[u32], scores: &mut [f64]) {
+    debug_assert!(leaf_ranges.iter().all(|&(b, l)| rows[b..b + l].is_sorted()));
+    scores
+        .par_chunks_mut(SCORE_CHUNK)
+        .enumerate()
+        .for_each(|(c, out)| {
+            let lo = (c * SCORE_CHUNK) as u32;
+            let hi = lo + out.len() as u32;
+            for (&(begin, len), &v) in leaf_ranges.iter().zip(&tree.leaf_value) {
+                let leaf = &rows[begin..begin + len];
+                let from = leaf.partition_point(|&r| r < lo);
+                let to = leaf.partition_point(|&r| r < hi);
+                for &r in &leaf[from..to] {
+                    out[(r - lo) as usize] += v;
+                }
+            }
+        });
 }
 
 /// Adds one tree's output to `scores` for every row of `x` (parallel over rows).

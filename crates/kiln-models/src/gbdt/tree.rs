@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::binning::category_code;
 
-const DEFAULT_LEFT: u8 = 1;
-const CATEGORICAL: u8 = 2;
+pub(super) const DEFAULT_LEFT: u8 = 1;
+pub(super) const CATEGORICAL: u8 = 2;
 
 /// One regression tree of a boosted ensemble.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,8 +166,9 @@ impl Tree {
         !node as usize
     }
 
+    /// Whether value `v` goes left at categorical node `cat_node`.
     #[inline]
-    fn category_goes_left(&self, cat_node: usize, v: f64) -> bool {
+    pub(super) fn category_goes_left(&self, cat_node: usize, v: f64) -> bool {
         let Some(code) = category_code(v) else {
             return false;
         };
