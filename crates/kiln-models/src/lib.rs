@@ -4,15 +4,25 @@
 //! a different *fitted* type with `predict` (and `predict_proba` for classifiers). Both are
 //! gathered in the serde-tagged enums [`ModelSpec`] and [`FittedModel`], so a pipeline can store
 //! and load any model as data. Classification targets arrive as class codes `0..k-1` in f64.
+//! Unsupervised models have their own enums of the same kind: [`ClusterSpec`] /
+//! [`FittedClusterer`] (module [`cluster`]) and [`OutlierSpec`] / [`FittedOutlierDetector`]
+//! (module [`outlier`]).
 
+pub mod cluster;
 pub mod ensemble;
 pub mod error;
 pub mod estimator;
 pub mod forest;
 pub mod gbdt;
 pub mod input;
+pub mod outlier;
 pub mod tree;
 
+pub use cluster::{
+    ClusterSpec, DbscanSpec, FittedClusterer, FittedDbscan, FittedKMeans, KMeansAlgorithm,
+    KMeansInit, KMeansSpec, MiniBatchKMeansSpec, inertia_curve, silhouette_samples,
+    silhouette_score,
+};
 pub use ensemble::{
     AdaBoostSpec, FittedAdaBoost, FittedStacking, FittedVoting, StackingSpec, Voting, VotingSpec,
 };
@@ -21,4 +31,9 @@ pub use estimator::{FittedModel, ModelSpec};
 pub use forest::{FittedForest, RandomForestSpec};
 pub use gbdt::{FittedGbdt, GbdtSpec, ImportanceKind, Objective};
 pub use input::ClassWeight;
+pub use outlier::{
+    EllipticEnvelopeSpec, FittedEllipticEnvelope, FittedIsolationForest, FittedLocalOutlierFactor,
+    FittedOneClassSvm, FittedOutlierDetector, FittedRule, Gamma, IqrRuleSpec, IsolationForestSpec,
+    LocalOutlierFactorSpec, MaxSamples, OneClassSvmSpec, OutlierSpec, RuleKind, ZScoreRuleSpec,
+};
 pub use tree::{Criterion, DecisionTreeSpec, FittedDecisionTree, MaxFeatures};
