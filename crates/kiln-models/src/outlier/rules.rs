@@ -119,8 +119,8 @@ pub enum RuleKind {
 /// Fitted per-column bounds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedRule {
-    /// The rule.
-    pub kind: RuleKind,
+    /// The rule (not named `kind`: that is the tag of [`crate::FittedOutlierDetector`]).
+    pub rule: RuleKind,
     /// Lowest inlier value per column.
     pub low: Vec<f64>,
     /// Highest inlier value per column.
@@ -130,9 +130,9 @@ pub struct FittedRule {
 }
 
 impl FittedRule {
-    fn new(kind: RuleKind) -> Self {
+    fn new(rule: RuleKind) -> Self {
         FittedRule {
-            kind,
+            rule,
             low: Vec::new(),
             high: Vec::new(),
             scale: Vec::new(),
