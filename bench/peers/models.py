@@ -4,6 +4,7 @@
     python bench/peers/models.py forest  sklearn          TRAIN TEST [--trees 100]
     python bench/peers/models.py predict lightgbm         TRAIN TEST [--rounds 100] [--leaves 31]
                                                                      [--calls 100000] [--fit-rows 200000]
+    python bench/peers/models.py kmeans  sklearn          DATA [--k 16] [--repeat 3]
 
 Always 2 threads (`--threads`). Reads the files written by `bench/gen_binary.py` and prints one
 JSON object with the same fields as `crates/kiln-models/examples/model_bench.rs`, or
@@ -16,6 +17,10 @@ so `max_rss_mb` (peak resident memory from getrusage, including the loaded data)
   learning_rate=0.1, min_samples_leaf=20, max_bins=255, l2_regularization=0,
   early_stopping=False)` under `threadpoolctl.threadpool_limits(threads)`.
 - forest/sklearn: `RandomForestClassifier(n_estimators=trees, n_jobs=threads, random_state=0)`.
+- kmeans/sklearn: `KMeans(n_clusters=k, init=<first k rows>, n_init=1, algorithm="lloyd",
+  tol=1e-4, max_iter=300)` under `threadpoolctl.threadpool_limits(threads)` (OpenMP and BLAS);
+  `fit_seconds` = best of `repeat` fits, with `inertia` and `n_iter`. The file is a
+  `bench/gen_blobs.py` set; its label column is ignored.
 - predict/lightgbm: a booster fitted on the first fit-rows rows of TRAIN (not timed); the median
   over `calls` calls of `booster.predict` on one TEST row (a 1 × 28 array), and the best of 3
   `booster.predict` over all of TRAIN.
@@ -151,12 +156,37 @@ def predict(args):
     }
 
 
+def kmeans(args):
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    x, _ = read_set(args.train)
+    init = x[: args.k].copy()
+    best, model = float("inf"), None
+    with threadpool_limits(args.threads):
+        for _ in range(max(1, args.repeat)):
+            model = KMeans(n_clusters=args.k, init=init, n_init=1, algorithm="lloyd", tol=1e-4, max_iter=300)
+            t = time.perf_counter()
+            model.fit(x)
+            best = min(best, time.perf_counter() - t)
+    return {
+        "fit_seconds": best,
+        "inertia": float(model.inertia_),
+        "n_iter": int(model.n_iter_),
+        "k": args.k,
+        "rows": len(x),
+        "max_rss_mb": max_rss_mb(),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["gbdt", "forest", "predict"])
+    ap.add_argument("mode", choices=["gbdt", "forest", "predict", "kmeans"])
     ap.add_argument("lib", choices=["lightgbm", "sklearn"])
     ap.add_argument("train")
-    ap.add_argument("test")
+    ap.add_argument("test", nargs="?", help="test file (every mode but kmeans)")
+    ap.add_argument("--k", type=int, default=16)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=100)
     ap.add_argument("--leaves", type=int, default=None)
     ap.add_argument("--trees", type=int, default=100)
@@ -164,6 +194,8 @@ def main() -> int:
     ap.add_argument("--calls", type=int, default=100_000)
     ap.add_argument("--fit-rows", type=int, default=200_000)
     args = ap.parse_args()
+    if args.test is None and args.mode != "kmeans":
+        ap.error(f"{args.mode} needs TRAIN and TEST")
     if args.leaves is None:
         args.leaves = 31 if args.mode == "predict" else 255
     try:
@@ -174,7 +206,7 @@ def main() -> int:
     except ImportError as e:
         print(json.dumps({"skipped": f"import failed: {e}"}))
         return 0
-    job = {"gbdt": gbdt, "forest": forest, "predict": predict}[args.mode]
+    job = {"gbdt": gbdt, "forest": forest, "predict": predict, "kmeans": kmeans}[args.mode]
     print(json.dumps(job(args)))
     return 0
 

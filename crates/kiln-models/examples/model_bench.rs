@@ -6,6 +6,7 @@
 //! model_bench forest  TRAIN TEST [--trees 100] [--threads 2]
 //! model_bench predict TRAIN TEST [--rounds 100] [--leaves 31] [--threads 2] [--calls 100000]
 //!                                [--fit-rows 200000]
+//! model_bench kmeans  DATA       [--k 16] [--threads 2] [--repeat 3]
 //! ```
 //!
 //! - `gbdt`: binary GBDT (learning rate 0.1, `min_data_in_leaf` 20, 255 bins) on TRAIN;
@@ -16,6 +17,10 @@
 //!   `single_row_median_seconds` = median over `--calls` calls of `predict_proba_row` on one
 //!   TEST row (cycling through TEST), `batch_seconds` = best of 3 `predict_proba` over all of
 //!   TRAIN (`batch_rows`).
+//! - `kmeans`: k-means (Lloyd, `n_init` 1, `tol` 1e-4, `max_iter` 300) on DATA (a
+//!   `bench/gen_blobs.py` file; the label column is ignored) from the first `--k` rows as the
+//!   explicit initial centres; `fit_seconds` = best of `--repeat` fits, with `inertia` and
+//!   `n_iter` to check that the peer ran the same iterations.
 //!
 //! Every mode also reports `max_rss_mb`, the process's peak resident memory (`VmHWM`, the same
 //! number `getrusage` gives the Python peers), which includes the data as loaded.
@@ -26,7 +31,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::time::Instant;
 
-use kiln_models::{FittedGbdt, GbdtSpec, Objective, RandomForestSpec};
+use kiln_models::{FittedGbdt, GbdtSpec, KMeansInit, KMeansSpec, Objective, RandomForestSpec};
 use ndarray::{Array1, Array2, s};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -102,6 +107,8 @@ fn auc(y: &[f64], score: &[f64]) -> f64 {
 }
 
 struct Options {
+    k: usize,
+    repeat: usize,
     rounds: usize,
     leaves: usize,
     trees: usize,
@@ -198,6 +205,39 @@ fn predict(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     ))
 }
 
+fn kmeans(data: &str, o: &Options) -> Result<String, Error> {
+    let (x, _) = read_set(data)?;
+    if o.k == 0 || o.k > x.nrows() {
+        return Err(format!("--k {} needs 1..={} rows", o.k, x.nrows()).into());
+    }
+    let init: Vec<Vec<f64>> = (0..o.k).map(|i| x.row(i).to_vec()).collect();
+    let spec = KMeansSpec {
+        n_clusters: o.k,
+        init: KMeansInit::Explicit(init),
+        n_init: Some(1),
+        max_iter: 300,
+        tol: 1e-4,
+        ..KMeansSpec::default()
+    };
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..o.repeat.max(1) {
+        let t = Instant::now();
+        let model = spec.fit(x.view())?;
+        best = best.min(t.elapsed().as_secs_f64());
+        last = Some(model);
+    }
+    let model = last.ok_or("no fit ran")?;
+    Ok(format!(
+        "{{\"fit_seconds\": {best}, \"inertia\": {}, \"n_iter\": {}, \"k\": {}, \"rows\": {}, \"max_rss_mb\": {}}}",
+        model.inertia,
+        model.n_iter,
+        o.k,
+        x.nrows(),
+        json_opt(max_rss_mb())
+    ))
+}
+
 fn json_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "null".to_string(), |v| v.to_string())
 }
@@ -205,12 +245,21 @@ fn json_opt(v: Option<f64>) -> String {
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: model_bench gbdt|forest|predict TRAIN TEST [--rounds N] [--leaves N] \
-                 [--trees N] [--threads N] [--calls N] [--fit-rows N]";
-    let [mode, train, test, rest @ ..] = args.as_slice() else {
+                 [--trees N] [--threads N] [--calls N] [--fit-rows N] | model_bench kmeans DATA \
+                 [--k N] [--threads N] [--repeat N]";
+    let Some((mode, after)) = args.split_first() else {
         return Err(usage.into());
     };
+    let files = if mode == "kmeans" { 1 } else { 2 };
+    if after.len() < files || after[..files].iter().any(|f| f.starts_with("--")) {
+        return Err(usage.into());
+    }
+    let (paths, rest) = after.split_at(files);
+    let (train, test) = (&paths[0], paths.get(1).unwrap_or(&paths[0]));
     let leaves_default = if mode == "predict" { 31 } else { 255 };
     let mut o = Options {
+        k: 16,
+        repeat: 3,
         rounds: 100,
         leaves: leaves_default,
         trees: 100,
@@ -231,6 +280,8 @@ fn main() -> Result<(), Error> {
             "--threads" => o.threads = value,
             "--calls" => o.calls = value,
             "--fit-rows" => o.fit_rows = value,
+            "--k" => o.k = value,
+            "--repeat" => o.repeat = value,
             _ => return Err(format!("unknown option '{flag}'; {usage}").into()),
         }
     }
@@ -241,6 +292,7 @@ fn main() -> Result<(), Error> {
         "gbdt" => gbdt(train, test, &o),
         "forest" => forest(train, test, &o),
         "predict" => predict(train, test, &o),
+        "kmeans" => kmeans(train, &o),
         _ => Err(format!("unknown mode '{mode}'; {usage}").into()),
     })?;
     println!("{json}");

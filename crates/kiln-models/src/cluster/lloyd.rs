@@ -2,9 +2,10 @@
 //!
 //! One pass assigns every row to its nearest centre and accumulates per-centre sums. The
 //! nearest centre minimises `‖c‖² − 2 x·c` (the row's own norm does not change the argmin), and
-//! the dot products are computed with the centres stored feature-major, so the inner loop runs
-//! over centres with unit stride and vectorises. Rows are processed in fixed chunks whose sums
-//! are added in chunk order, so a fit is identical for any thread count. The loop structure
+//! the dot products are computed for blocks of eight centres stored feature-major, so the inner
+//! loop runs over centres with unit stride into an accumulator that stays in vector registers.
+//! Rows are processed in fixed chunks whose sums are added in chunk order, so a fit is identical
+//! for any thread count. The loop structure
 //! (strict convergence when no label changes, else stop when the squared centre shift falls to
 //! `tol`; a final assignment pass when stopped by `tol`) follows scikit-learn's
 //! `_kmeans_single_lloyd` so both stop after the same iteration.
@@ -63,51 +64,67 @@ impl Sums {
     }
 }
 
-/// Centres laid out for fast nearest-centre search: feature-major copy and squared norms.
+/// Centres per block of the nearest-centre search: one block's dot products stay in registers.
+const LANES: usize = 8;
+
+/// Centres laid out for fast nearest-centre search: blocks of [`LANES`] centres stored
+/// feature-major within the block (padding centres are zero with an infinite norm, so they are
+/// never nearest), and the squared norms.
 pub(crate) struct CentreTable {
     k: usize,
-    by_feature: Vec<f64>,
-    norms: Vec<f64>,
+    d: usize,
+    blocks: Vec<[f64; LANES]>,
+    norms: Vec<[f64; LANES]>,
 }
 
 impl CentreTable {
     pub fn new(centres: &[f64], k: usize, d: usize) -> Self {
-        let mut by_feature = vec![0.0; k * d];
+        let n_blocks = k.div_ceil(LANES);
+        let mut blocks = vec![[0.0; LANES]; n_blocks * d];
+        let mut norms = vec![[f64::INFINITY; LANES]; n_blocks];
         for c in 0..k {
-            for j in 0..d {
-                by_feature[j * k + c] = centres[c * d + j];
+            let (b, lane) = (c / LANES, c % LANES);
+            let centre = &centres[c * d..(c + 1) * d];
+            for (j, &v) in centre.iter().enumerate() {
+                blocks[b * d + j][lane] = v;
             }
+            norms[b][lane] = centre.iter().map(|v| v * v).sum();
         }
-        let norms = centres
-            .chunks_exact(d)
-            .map(|c| c.iter().map(|v| v * v).sum())
-            .collect();
         CentreTable {
             k,
-            by_feature,
+            d,
+            blocks,
             norms,
         }
     }
 
-    /// Index of the nearest centre to `row`; `scratch` holds `k` values. Ties go to the lower index.
+    /// Index of the nearest centre to `row`. Ties go to the lower index.
     #[inline]
-    pub fn nearest(&self, row: &[f64], scratch: &mut [f64]) -> usize {
-        let k = self.k;
-        scratch.fill(0.0);
-        for (&xj, col) in row.iter().zip(self.by_feature.chunks_exact(k)) {
-            for (a, &c) in scratch.iter_mut().zip(col) {
-                *a += xj * c;
-            }
-        }
+    pub fn nearest(&self, row: &[f64]) -> usize {
         let mut best = 0;
         let mut best_value = f64::INFINITY;
-        for (c, (&dot, &norm)) in scratch.iter().zip(&self.norms).enumerate() {
-            let v = norm - 2.0 * dot;
-            if v < best_value {
-                best_value = v;
-                best = c;
+        for (b, (block, norms)) in self
+            .blocks
+            .chunks_exact(self.d)
+            .zip(&self.norms)
+            .enumerate()
+        {
+            // A fixed-size accumulator the compiler keeps in vector registers.
+            let mut dot = [0.0; LANES];
+            for (&xj, col) in row.iter().zip(block) {
+                for (a, &c) in dot.iter_mut().zip(col) {
+                    *a += xj * c;
+                }
+            }
+            for (lane, (&dt, &norm)) in dot.iter().zip(norms).enumerate() {
+                let v = norm - 2.0 * dt;
+                if v < best_value {
+                    best_value = v;
+                    best = b * LANES + lane;
+                }
             }
         }
+        debug_assert!(best < self.k);
         best
     }
 }
@@ -132,9 +149,8 @@ pub(crate) fn assign(
             } else {
                 Sums::zeros(0, 0)
             };
-            let mut scratch = vec![0.0; k];
             for (row, l) in block.chunks_exact(d).zip(lab.iter_mut()) {
-                let c = table.nearest(row, &mut scratch);
+                let c = table.nearest(row);
                 *l = c as u32;
                 if update {
                     sums.add_row(c, row);
@@ -177,9 +193,9 @@ pub(crate) fn update_centres(
         for (&c, &(_, i)) in empty.iter().zip(&far) {
             let from = labels[i] as usize;
             let row = x.row(i);
-            for j in 0..d {
-                s.sums[from * d + j] -= row[j];
-                s.sums[c * d + j] = row[j];
+            for (j, &v) in row.iter().enumerate() {
+                s.sums[from * d + j] -= v;
+                s.sums[c * d + j] = v;
             }
             s.counts[from] -= 1.0;
             s.counts[c] = 1.0;

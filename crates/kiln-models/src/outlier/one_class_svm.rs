@@ -183,9 +183,8 @@ fn solve(mut q: Kernel, nu: f64, eps: f64, max_iter: usize) -> (Vec<f64>, f64) {
         alpha[full] = total - full as f64;
     }
     let mut grad = vec![0.0; n];
-    for i in 0..n {
-        if alpha[i] > 0.0 {
-            let a = alpha[i];
+    for (i, &a) in alpha.iter().enumerate() {
+        if a > 0.0 {
             let qi = q.row(i);
             grad.iter_mut().zip(qi).for_each(|(g, k)| *g += a * k);
         }
