@@ -114,7 +114,8 @@ pub fn silhouette_samples(x: ArrayView2<f64>, labels: ArrayView1<i64>) -> Result
 ///
 /// let x = array![[0.0], [1.0], [10.0], [11.0]];
 /// let s = silhouette_score(x.view(), array![0, 0, 1, 1].view(), None, 0)?;
-/// assert!((s - (1.0 - 1.0 / 10.0)).abs() < 1e-12);
+/// // Row 0: a = 1, b = (10 + 11) / 2; row 1: a = 1, b = (9 + 10) / 2; rows 2 and 3 mirror them.
+/// assert!((s - (9.5 / 10.5 + 8.5 / 9.5) / 2.0).abs() < 1e-12);
 /// # Ok::<(), kiln_models::ModelError>(())
 /// ```
 pub fn silhouette_score(

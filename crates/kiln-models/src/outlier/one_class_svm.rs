@@ -36,11 +36,12 @@ pub enum Gamma {
 /// Hyper-parameters of the one-class SVM.
 ///
 /// ```
-/// use kiln_models::OneClassSvmSpec;
+/// use kiln_models::{Gamma, OneClassSvmSpec};
 /// use ndarray::{array, Array2};
 ///
-/// let x = Array2::from_shape_fn((60, 2), |(i, j)| (((i * 7 + j * 5) % 13) as f64 - 6.0) / 6.0);
-/// let model = OneClassSvmSpec { nu: 0.1, ..OneClassSvmSpec::default() }.fit(x.view())?;
+/// // 100 points spread over [-1, 1]².
+/// let x = Array2::from_shape_fn((100, 2), |(i, j)| ((i * [37, 61][j]) % 100) as f64 / 50.0 - 1.0);
+/// let model = OneClassSvmSpec { nu: 0.1, gamma: Gamma::Value(0.5), ..OneClassSvmSpec::default() }.fit(x.view())?;
 /// let d = model.decision_function(array![[0.0, 0.0], [30.0, 30.0]].view())?;
 /// assert!(d[0] > 0.0 && d[1] < 0.0);
 /// # Ok::<(), kiln_models::ModelError>(())
