@@ -288,6 +288,42 @@ impl ChiSquared {
     pub fn sf(&self, x: f64) -> f64 {
         gamma_pq(0.5 * self.df, 0.5 * x.max(0.0)).1
     }
+
+    /// The inverse survival function: `x` with P(X > x) = q (`scipy.stats.chi2.isf`).
+    ///
+    /// ```
+    /// use kiln_stats::distributions::ChiSquared;
+    /// let c = ChiSquared::new(2.0).unwrap();
+    /// // For two degrees of freedom sf(x) = exp(-x / 2), so isf(q) = -2 ln q.
+    /// assert!((c.isf(0.025).unwrap() - (-2.0 * 0.025f64.ln())).abs() < 1e-12);
+    /// ```
+    pub fn isf(&self, q: f64) -> Result<f64> {
+        check_probability(q)?;
+        if q == 0.0 {
+            return Ok(f64::INFINITY);
+        }
+        if q == 1.0 {
+            return Ok(0.0);
+        }
+        // sf falls from 1 at 0; double the upper end until it brackets q.
+        let mut hi = self.df.max(1.0);
+        while self.sf(hi) > q {
+            hi *= 2.0;
+            if !hi.is_finite() {
+                return Err(StatsError::NoConvergence {
+                    what: "chi-square quantile",
+                    detail: format!("no bracket for q = {q}, df = {}", self.df),
+                });
+            }
+        }
+        brent(
+            "chi-square quantile",
+            |x| self.sf(x) - q,
+            0.0,
+            hi,
+            1e-15 * hi,
+        )
+    }
 }
 
 /// The F distribution with `(d1, d2)` degrees of freedom.
@@ -437,4 +473,34 @@ fn nct_cdf_nonneg(t: f64, df: f64, nc: f64) -> f64 {
         j -= 1.0;
     }
     (base + 0.5 * sum).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chi_square_isf_matches_scipy() {
+        // scipy.stats.chi2.isf(q, df) from SciPy 1.17; the quantile is solved to ~1e-15
+        // relative, so 1e-12 relative leaves room only for the sf's own rounding.
+        let cases = [
+            (1.0, 0.5, 0.4549364231195724),
+            (1.0, 0.025, 5.02388618731489),
+            (3.0, 0.5, 2.3659738843753377),
+            (5.0, 0.025, 12.83250199403003),
+            (10.0, 0.5, 9.34181776559197),
+            (20.0, 0.025, 34.16960690283834),
+        ];
+        for (df, q, want) in cases {
+            let got = ChiSquared::new(df).unwrap().isf(q).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "df {df} q {q}: {got} vs {want}"
+            );
+        }
+        let c = ChiSquared::new(4.0).unwrap();
+        assert_eq!(c.isf(0.0).unwrap(), f64::INFINITY);
+        assert_eq!(c.isf(1.0).unwrap(), 0.0);
+        assert!(c.isf(1.5).is_err());
+    }
 }

@@ -16,6 +16,15 @@ pub fn load_json(name: &str) -> Value {
     serde_json::from_str(&text).expect("fixture is valid JSON")
 }
 
+/// A JSON fixture of another area, `tests/fixtures/<area>/<name>`.
+pub fn load_area_json(area: &str, name: &str) -> Value {
+    let path = format!("{}/../../tests/fixtures/{area}/{name}", manifest_dir());
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("fixture {path} exists (run tools/reference/{area}_fixtures.py)")
+    });
+    serde_json::from_str(&text).expect("fixture is valid JSON")
+}
+
 pub fn matrix(v: &Value) -> Array2<f64> {
     let rows: Vec<Vec<f64>> = serde_json::from_value(v.clone()).expect("matrix of numbers");
     let cols = rows[0].len();
