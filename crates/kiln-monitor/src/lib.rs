@@ -12,6 +12,7 @@
 
 pub mod drift;
 pub mod error;
+pub mod stream;
 pub mod validate;
 
 pub use error::{MonitorError, Result};

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use kiln_data::Frame;
-use kiln_monitor::drift::{DriftMethod, DriftSpec, ReferenceOptions, ReferenceProfile, detect_drift};
+use kiln_monitor::drift::{
+    DriftMethod, DriftSpec, ReferenceOptions, ReferenceProfile, detect_drift,
+};
 use serde_json::Value;
 
 /// Closed forms on both sides: relative 1e-9. Values below 1e-3 may instead agree to 1e-12
@@ -58,11 +60,16 @@ fn every_method_matches_scipy_as_evidently_calls_it() {
         let name = case["name"].as_str().unwrap();
         let reference = frame(&case["reference"]);
         let current = frame(&case["current"]);
-        let profile = ReferenceProfile::from_frame(&reference, &ReferenceOptions::default()).unwrap();
+        let profile =
+            ReferenceProfile::from_frame(&reference, &ReferenceOptions::default()).unwrap();
 
         let auto = detect_drift(&profile, &current, &DriftSpec::default()).unwrap();
         let col = auto.column("x").unwrap();
-        assert_eq!(col.method.name(), case["default_method"].as_str().unwrap(), "{name}: automatic method");
+        assert_eq!(
+            col.method.name(),
+            case["default_method"].as_str().unwrap(),
+            "{name}: automatic method"
+        );
         assert!(col.automatic && !col.reference_sampled, "{name}");
 
         for (method, want) in case["expected"].as_object().unwrap() {

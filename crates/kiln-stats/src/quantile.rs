@@ -233,10 +233,16 @@ pub fn histogram_counts(x: &[f64], edges: &[f64]) -> Result<Vec<u64>> {
             what: "a histogram",
         });
     }
-    if let Some(i) = edges.windows(2).position(|w| !(w[0] <= w[1])) {
+    if let Some(i) = edges
+        .windows(2)
+        .position(|w| w[0].partial_cmp(&w[1]).is_none_or(|o| o.is_gt()))
+    {
         return Err(StatsError::InvalidInput {
             arg: "edges",
-            message: format!("edge {} is below edge {i}; expected sorted edges", i + 1),
+            message: format!(
+                "edge {} is below edge {i} (or NaN); expected sorted edges",
+                i + 1
+            ),
         });
     }
     let bins = edges.len() - 1;

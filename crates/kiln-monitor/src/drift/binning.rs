@@ -64,13 +64,18 @@ pub(crate) fn aligned_counts(
 
 /// Distinct values across both sides, counted exactly up to `limit` and reported as
 /// `limit + 1` beyond it (the automatic method choice only asks "more than 5?").
-pub(crate) fn distinct_values(reference: &ColumnSummary, current: &ColumnValues, limit: usize) -> usize {
+pub(crate) fn distinct_values(
+    reference: &ColumnSummary,
+    current: &ColumnValues,
+    limit: usize,
+) -> usize {
     match (reference, current) {
         (ColumnSummary::Numeric(r), ColumnValues::Numeric(c)) => {
             let Some(known) = &r.value_counts else {
                 return limit.max(SMALL_DOMAIN) + 1;
             };
-            let mut seen: FxHashMap<u64, ()> = known.iter().map(|(v, _)| (float_key(*v), ())).collect();
+            let mut seen: FxHashMap<u64, ()> =
+                known.iter().map(|(v, _)| (float_key(*v), ())).collect();
             for &v in c {
                 if seen.len() > limit {
                     break;
@@ -137,7 +142,10 @@ fn sturges_shares(r: &NumericReference, c: &[f64]) -> Result<(Vec<f64>, Vec<f64>
     let edges = sturges_bin_edges(lo, hi, n)?;
     let rc = histogram_counts(&r.sample, &edges)?;
     let cc = histogram_counts(c, &edges)?;
-    Ok((shares(&rc, r.sample.len() as u64), shares(&cc, c.len() as u64)))
+    Ok((
+        shares(&rc, r.sample.len() as u64),
+        shares(&cc, c.len() as u64),
+    ))
 }
 
 /// Reference and current shares for PSI under `binning`, with empty bins filled.
@@ -150,7 +158,10 @@ pub(crate) fn psi_shares(
     let (mut r, mut c) = match (binning, reference, current) {
         (PsiBinning::Quantiles, ColumnSummary::Numeric(r), ColumnValues::Numeric(c)) => {
             let cc = open_bin_counts(c, &r.quantile_edges);
-            (shares(&r.quantile_counts, r.count), shares(&cc, c.len() as u64))
+            (
+                shares(&r.quantile_counts, r.count),
+                shares(&cc, c.len() as u64),
+            )
         }
         _ => binned_shares(column, reference, current)?,
     };
@@ -170,8 +181,15 @@ mod tests {
             count: 5,
             counts: vec![("a".into(), 2), ("c".into(), 3)],
         });
-        let c = ColumnValues::Categories([("b".to_string(), 4), ("c".to_string(), 1)].into_iter().collect());
-        assert_eq!(aligned_counts(&r, &c).unwrap(), vec![(2, 0), (0, 4), (3, 1)]);
+        let c = ColumnValues::Categories(
+            [("b".to_string(), 4), ("c".to_string(), 1)]
+                .into_iter()
+                .collect(),
+        );
+        assert_eq!(
+            aligned_counts(&r, &c).unwrap(),
+            vec![(2, 0), (0, 4), (3, 1)]
+        );
         assert_eq!(distinct_values(&r, &c, 5), 3);
         let mut s = vec![0.5, 0.0, 0.5];
         fill_empty_shares(&mut s);

@@ -61,7 +61,10 @@ pub(crate) fn automatic_method(reference: &ColumnReference, current: &ColumnValu
     let numeric = matches!(reference.summary, ColumnSummary::Numeric(_));
     let n_ref = reference_count(&reference.summary);
     let n_values = distinct_values(&reference.summary, current, FEW_VALUES);
-    match (n_ref <= SMALL_REFERENCE_ROWS, numeric && n_values > FEW_VALUES) {
+    match (
+        n_ref <= SMALL_REFERENCE_ROWS,
+        numeric && n_values > FEW_VALUES,
+    ) {
         (true, true) => DriftMethod::Ks,
         (true, false) if n_values > 2 => DriftMethod::ChiSquare,
         (true, false) => DriftMethod::Z,
@@ -131,7 +134,10 @@ pub(crate) fn run_method(
     if method.needs_numeric() {
         return Err(MonitorError::column(
             name,
-            format!("method {method} needs a numeric column; this one is {}", reference.column_type),
+            format!(
+                "method {method} needs a numeric column; this one is {}",
+                reference.column_type
+            ),
         ));
     }
     let sampled_bins = match &reference.summary {
@@ -201,7 +207,11 @@ fn z_test(column: &str, aligned: &[(u64, u64)]) -> Result<TestResult> {
         }),
         [first, second] => {
             let n = (first.0 + second.0, first.1 + second.1);
-            Ok(two_proportion_z((second.0, second.1), n, Alternative::TwoSided)?)
+            Ok(two_proportion_z(
+                (second.0, second.1),
+                n,
+                Alternative::TwoSided,
+            )?)
         }
         _ => Err(MonitorError::column(
             column,
@@ -215,7 +225,10 @@ fn z_test(column: &str, aligned: &[(u64, u64)]) -> Result<TestResult> {
 
 /// The column's effect size: standardized mean difference for numbers, Cramér's V for counts.
 /// `None` where it is undefined (a constant reference, a single category).
-pub(crate) fn effect_size(reference: &ColumnReference, current: &ColumnValues) -> Option<EffectSize> {
+pub(crate) fn effect_size(
+    reference: &ColumnReference,
+    current: &ColumnValues,
+) -> Option<EffectSize> {
     match (&reference.summary, current) {
         (ColumnSummary::Numeric(r), ColumnValues::Numeric(c)) => {
             if r.std <= 0.0 || c.is_empty() {
@@ -251,7 +264,9 @@ mod tests {
     fn z_and_chi_square_edge_cases() {
         let r = z_test("c", &[(10, 7)]).unwrap();
         assert_eq!(r.p_value, 1.0);
-        let e = z_test("c", &[(1, 1), (2, 2), (3, 3)]).unwrap_err().to_string();
+        let e = z_test("c", &[(1, 1), (2, 2), (3, 3)])
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("column 'c': method z needs at most 2"), "{e}");
         let r = chi_square("c", &[(10, 5), (0, 3), (5, 5)]).unwrap();
         assert!(r.statistic.is_infinite() && r.p_value == 0.0);

@@ -21,7 +21,8 @@ mod values;
 
 pub use column::{EffectSize, EffectSizeKind};
 pub use reference::{
-    CategoryReference, ColumnReference, ColumnSummary, NumericReference, ReferenceOptions, ReferenceProfile,
+    CategoryReference, ColumnReference, ColumnSummary, NumericReference, ReferenceOptions,
+    ReferenceProfile,
 };
 pub use report::{ColumnDrift, DriftReport, SkippedColumn, detect_drift};
 pub use spec::{CorrectionSpec, DriftMethod, DriftSpec, PsiBinning};

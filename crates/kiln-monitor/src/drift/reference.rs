@@ -262,11 +262,13 @@ fn small_domain_counts(values: &[f64]) -> Option<Vec<(f64, u64)>> {
     Some(out)
 }
 
-fn summarize(values: ColumnValues, stream: u64, options: &ReferenceOptions) -> Result<ColumnSummary> {
+fn summarize(
+    values: ColumnValues,
+    stream: u64,
+    options: &ReferenceOptions,
+) -> Result<ColumnSummary> {
     Ok(match values {
-        ColumnValues::Numeric(v) => {
-            ColumnSummary::Numeric(summarize_numeric(v, stream, options)?)
-        }
+        ColumnValues::Numeric(v) => ColumnSummary::Numeric(summarize_numeric(v, stream, options)?),
         ColumnValues::Categories(counts) => {
             let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
             counts.sort_unstable();
@@ -278,7 +280,11 @@ fn summarize(values: ColumnValues, stream: u64, options: &ReferenceOptions) -> R
     })
 }
 
-fn summarize_numeric(v: Vec<f64>, stream: u64, options: &ReferenceOptions) -> Result<NumericReference> {
+fn summarize_numeric(
+    v: Vec<f64>,
+    stream: u64,
+    options: &ReferenceOptions,
+) -> Result<NumericReference> {
     let count = v.len() as u64;
     if v.is_empty() {
         // Kept so the report can name the column; any test on it is an error.
@@ -298,7 +304,9 @@ fn summarize_numeric(v: Vec<f64>, stream: u64, options: &ReferenceOptions) -> Re
     let std = kiln_stats::descriptive::std_dev(&v, 0)?;
     let (min, max) = v
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
     let quantile_edges = psi_quantile_edges(&v, options.psi_bins)?;
     let quantile_counts = open_bin_counts(&v, &quantile_edges);
     let value_counts = small_domain_counts(&v);
@@ -307,7 +315,8 @@ fn summarize_numeric(v: Vec<f64>, stream: u64, options: &ReferenceOptions) -> Re
     } else {
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
         rng.set_stream(stream);
-        let mut picked = rand::seq::index::sample(&mut rng, v.len(), options.sample_size).into_vec();
+        let mut picked =
+            rand::seq::index::sample(&mut rng, v.len(), options.sample_size).into_vec();
         picked.sort_unstable();
         picked.into_iter().map(|i| v[i]).collect()
     };
@@ -356,7 +365,11 @@ mod tests {
         let full = frame.numeric("f0").unwrap();
         assert!((n.mean - kiln_stats::descriptive::mean(&full).unwrap()).abs() < 1e-12);
         assert_eq!(n.quantile_counts.iter().sum::<u64>(), 12_000);
-        assert!(n.quantile_counts.iter().all(|&k| k == 1200), "{:?}", n.quantile_counts);
+        assert!(
+            n.quantile_counts.iter().all(|&k| k == 1200),
+            "{:?}",
+            n.quantile_counts
+        );
         assert!(n.value_counts.is_none());
         let other_seed = ReferenceProfile::from_frame(
             &frame,
@@ -368,7 +381,10 @@ mod tests {
         .unwrap();
         assert!(other_seed != a, "another seed gave the same sample");
         let text = a.to_json().unwrap();
-        assert!(ReferenceProfile::from_json(&text, "r.json").unwrap() == a, "JSON round trip changed the profile");
+        assert!(
+            ReferenceProfile::from_json(&text, "r.json").unwrap() == a,
+            "JSON round trip changed the profile"
+        );
     }
 
     #[test]
@@ -391,7 +407,10 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().starts_with("psi_bins = 1"), "{e}");
         let r = ReferenceProfile::from_frame(&frame, &ReferenceOptions::default()).unwrap();
-        let text = r.to_json().unwrap().replacen("\"version\":1", "\"version\":7", 1);
+        let text = r
+            .to_json()
+            .unwrap()
+            .replacen("\"version\":1", "\"version\":7", 1);
         let e = ReferenceProfile::from_json(&text, "old.json").unwrap_err();
         assert!(e.to_string().contains("format version 7"), "{e}");
     }

@@ -111,7 +111,11 @@ impl DriftReport {
 /// assert!(!report.column("sepal_width").unwrap().drifted);
 /// # Ok::<(), kiln_monitor::MonitorError>(())
 /// ```
-pub fn detect_drift(reference: &ReferenceProfile, current: &Frame, spec: &DriftSpec) -> Result<DriftReport> {
+pub fn detect_drift(
+    reference: &ReferenceProfile,
+    current: &Frame,
+    spec: &DriftSpec,
+) -> Result<DriftReport> {
     spec.check()?;
     if current.n_rows() == 0 {
         return Err(MonitorError::spec(
@@ -123,13 +127,21 @@ pub fn detect_drift(reference: &ReferenceProfile, current: &Frame, spec: &DriftS
         if reference.column(name).is_some() {
             return Ok(());
         }
-        let mut names: Vec<&str> = reference.columns.iter().map(|c| c.name.as_str()).take(12).collect();
+        let mut names: Vec<&str> = reference
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .take(12)
+            .collect();
         if reference.columns.len() > names.len() {
             names.push("…");
         }
         Err(MonitorError::column(
             name,
-            format!("named in {field} is not a reference column; the reference has: {}", names.join(", ")),
+            format!(
+                "named in {field} is not a reference column; the reference has: {}",
+                names.join(", ")
+            ),
         ))
     };
     for name in spec.columns.iter().flatten() {
@@ -157,7 +169,9 @@ pub fn detect_drift(reference: &ReferenceProfile, current: &Frame, spec: &DriftS
         .collect::<Result<Vec<_>>>()?;
 
     if let Some(correction) = spec.correction {
-        let at: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].p_value.is_some()).collect();
+        let at: Vec<usize> = (0..columns.len())
+            .filter(|&i| columns[i].p_value.is_some())
+            .collect();
         if !at.is_empty() {
             let raw: Vec<f64> = at.iter().filter_map(|&i| columns[i].p_value).collect();
             let adjusted = adjust_p_values(&raw, correction.correction())?;
@@ -172,7 +186,8 @@ pub fn detect_drift(reference: &ReferenceProfile, current: &Frame, spec: &DriftS
     let tested_columns = columns.len();
     let drifted_columns = columns.iter().filter(|c| c.drifted).count();
     let share_drifted = drifted_columns as f64 / tested_columns as f64;
-    let reference_names: BTreeSet<&str> = reference.columns.iter().map(|c| c.name.as_str()).collect();
+    let reference_names: BTreeSet<&str> =
+        reference.columns.iter().map(|c| c.name.as_str()).collect();
     let unmatched_current_columns = current
         .names()
         .filter(|n| !reference_names.contains(n))
@@ -209,7 +224,10 @@ fn plan_columns<'a>(
             (Some(true), false) => {
                 return Err(MonitorError::column(
                     &c.name,
-                    format!("is {}; drift tests cover numeric, integer, boolean, categorical and text columns", c.column_type),
+                    format!(
+                        "is {}; drift tests cover numeric, integer, boolean, categorical and text columns",
+                        c.column_type
+                    ),
                 ));
             }
             (Some(true), true) => tested.push(c),
@@ -224,7 +242,10 @@ fn plan_columns<'a>(
             (None, true) if by_role || named => tested.push(c),
             (None, true) => skipped.push(SkippedColumn {
                 column: c.name.clone(),
-                reason: format!("role {} is not tested (only feature and target columns are)", c.role),
+                reason: format!(
+                    "role {} is not tested (only feature and target columns are)",
+                    c.role
+                ),
             }),
         }
     }
@@ -240,7 +261,10 @@ fn plan_columns<'a>(
 fn test_column(r: &ColumnReference, current: &Frame, spec: &DriftSpec) -> Result<ColumnDrift> {
     let name = r.name.as_str();
     let field = current.schema().field(name).map_err(|_| {
-        MonitorError::column(name, "is in the reference but missing from the current data")
+        MonitorError::column(
+            name,
+            "is in the reference but missing from the current data",
+        )
     })?;
     if !compatible(r.column_type, field.column_type) {
         return Err(MonitorError::column(

@@ -102,9 +102,10 @@ impl DriftMethod {
     /// Evidently's default threshold: a significance level for tests, a distance otherwise.
     pub fn default_threshold(self) -> f64 {
         match self {
-            DriftMethod::Ks | DriftMethod::ChiSquare | DriftMethod::Z | DriftMethod::MannWhitney => {
-                0.05
-            }
+            DriftMethod::Ks
+            | DriftMethod::ChiSquare
+            | DriftMethod::Z
+            | DriftMethod::MannWhitney => 0.05,
             DriftMethod::Anderson => 0.1,
             DriftMethod::Wasserstein | DriftMethod::JensenShannon | DriftMethod::Psi => 0.1,
         }
@@ -114,7 +115,10 @@ impl DriftMethod {
     pub fn needs_numeric(self) -> bool {
         matches!(
             self,
-            DriftMethod::Ks | DriftMethod::Wasserstein | DriftMethod::Anderson | DriftMethod::MannWhitney
+            DriftMethod::Ks
+                | DriftMethod::Wasserstein
+                | DriftMethod::Anderson
+                | DriftMethod::MannWhitney
         )
     }
 
@@ -129,11 +133,22 @@ impl DriftMethod {
             return Ok(());
         }
         let expected = if self.is_test() {
-            format!("a significance level strictly between 0 and 1 for {} (default {})", self, self.default_threshold())
+            format!(
+                "a significance level strictly between 0 and 1 for {} (default {})",
+                self,
+                self.default_threshold()
+            )
         } else {
-            format!("a positive finite distance for {} (default {})", self, self.default_threshold())
+            format!(
+                "a positive finite distance for {} (default {})",
+                self,
+                self.default_threshold()
+            )
         };
-        Err(MonitorError::spec(field, format!("{value} is not {expected}")))
+        Err(MonitorError::spec(
+            field,
+            format!("{value} is not {expected}"),
+        ))
     }
 }
 
@@ -337,24 +352,52 @@ mod tests {
             let json = serde_json::to_string(&m).unwrap();
             assert_eq!(json, format!("\"{}\"", m.name()));
         }
-        assert_eq!("Chi2".parse::<DriftMethod>().unwrap(), DriftMethod::ChiSquare);
+        assert_eq!(
+            "Chi2".parse::<DriftMethod>().unwrap(),
+            DriftMethod::ChiSquare
+        );
         let e = "kss".parse::<DriftMethod>().unwrap_err().to_string();
-        assert!(e.contains("unknown method 'kss'") && e.contains("wasserstein"), "{e}");
-        let e = DriftMethod::Ks.check_threshold("threshold x", 1.5).unwrap_err().to_string();
-        assert!(e.starts_with("threshold x: 1.5 is not a significance level"), "{e}");
-        let e = DriftMethod::Psi.check_threshold("threshold", -0.1).unwrap_err().to_string();
+        assert!(
+            e.contains("unknown method 'kss'") && e.contains("wasserstein"),
+            "{e}"
+        );
+        let e = DriftMethod::Ks
+            .check_threshold("threshold x", 1.5)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("threshold x: 1.5 is not a significance level"),
+            "{e}"
+        );
+        let e = DriftMethod::Psi
+            .check_threshold("threshold", -0.1)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("positive finite distance for psi"), "{e}");
         let spec = DriftSpec {
             drift_share: 0.0,
             ..Default::default()
         };
-        assert!(spec.check().unwrap_err().to_string().starts_with("drift_share: 0 is not"));
+        assert!(
+            spec.check()
+                .unwrap_err()
+                .to_string()
+                .starts_with("drift_share: 0 is not")
+        );
         let mut spec = DriftSpec::default();
         spec.methods.insert("a".into(), DriftMethod::Z);
         spec.thresholds.insert("a".into(), 2.0);
-        assert!(spec.check().unwrap_err().to_string().starts_with("threshold a: 2 is not"));
+        assert!(
+            spec.check()
+                .unwrap_err()
+                .to_string()
+                .starts_with("threshold a: 2 is not")
+        );
         assert!("fdr".parse::<CorrectionSpec>().is_err());
-        assert_eq!("BH".parse::<CorrectionSpec>().unwrap(), CorrectionSpec::BenjaminiHochberg);
+        assert_eq!(
+            "BH".parse::<CorrectionSpec>().unwrap(),
+            CorrectionSpec::BenjaminiHochberg
+        );
     }
 
     #[test]

@@ -34,7 +34,9 @@ pub(crate) fn compatible(reference: ColumnType, current: ColumnType) -> bool {
     use ColumnType::*;
     matches!(
         (reference, current),
-        (Numeric | Integer, Numeric | Integer) | (Categorical | Text, Categorical | Text) | (Boolean, Boolean)
+        (Numeric | Integer, Numeric | Integer)
+            | (Categorical | Text, Categorical | Text)
+            | (Boolean, Boolean)
     )
 }
 
@@ -106,7 +108,9 @@ pub(crate) fn read_column(frame: &Frame, name: &str) -> Result<(ColumnValues, u6
         (other, _) => {
             return Err(MonitorError::column(
                 name,
-                format!("is {other}; drift tests cover numeric, integer, boolean, categorical and text columns"),
+                format!(
+                    "is {other}; drift tests cover numeric, integer, boolean, categorical and text columns"
+                ),
             ));
         }
     };
