@@ -247,3 +247,120 @@ pub fn run_stream(spec: &DetectorSpec, values: &[f64]) -> Result<StreamReport> {
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_settings_and_values_are_named() {
+        let e = DetectorSpec::default_for("adwinn").unwrap_err().to_string();
+        assert!(
+            e.starts_with("detector: unknown detector 'adwinn'; expected one of: ddm"),
+            "{e}"
+        );
+        let ddm = DetectorSpec::default_for("ddm").unwrap();
+        let e = run_stream(&ddm, &[0.0, 1.0, 2.0]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "value at position 2: 2 is not 0 or 1; DDM and EDDM read an error stream (1 = error)"
+        );
+        let e = run_stream(&ddm, &[f64::NAN, f64::NAN])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "stream: all 2 values are missing; expected at least one number"
+        );
+        let r = run_stream(
+            &DetectorSpec::default_for("ph").unwrap(),
+            &[1.0, f64::NAN, 2.0],
+        )
+        .unwrap();
+        assert_eq!((r.values, r.skipped_missing), (3, 1));
+        let bad = [
+            DetectorSpec::Eddm(EddmSpec {
+                alpha: 0.8,
+                beta: 0.9,
+                ..Default::default()
+            }),
+            DetectorSpec::Adwin(AdwinSpec {
+                delta: 1.5,
+                ..Default::default()
+            }),
+            DetectorSpec::Kswin(KswinSpec {
+                stat_size: 60,
+                ..Default::default()
+            }),
+            DetectorSpec::PageHinkley(PageHinkleySpec {
+                threshold: 0.0,
+                ..Default::default()
+            }),
+            DetectorSpec::Cusum(CusumSpec {
+                warm_start: 1,
+                ..Default::default()
+            }),
+            DetectorSpec::Ddm(DdmSpec {
+                drift_threshold: f64::NAN,
+                ..Default::default()
+            }),
+        ];
+        let messages: Vec<String> = bad
+            .iter()
+            .map(|s| s.build().unwrap_err().to_string())
+            .collect();
+        assert!(
+            messages[0].starts_with("eddm.alpha: 0.8 is below beta"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].starts_with("adwin.delta: 1.5"),
+            "{}",
+            messages[1]
+        );
+        assert!(
+            messages[2].starts_with("kswin.stat_size: 60 with window_size 100"),
+            "{}",
+            messages[2]
+        );
+        assert!(
+            messages[3].starts_with("page_hinkley.threshold: 0 is not"),
+            "{}",
+            messages[3]
+        );
+        assert!(
+            messages[4].starts_with("cusum.warm_start: 1 is too few"),
+            "{}",
+            messages[4]
+        );
+        assert!(
+            messages[5].starts_with("ddm.drift_threshold: NaN"),
+            "{}",
+            messages[5]
+        );
+        let json = r#"{"detector": "adwin", "delta": 0.01}"#;
+        let spec: DetectorSpec = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            spec,
+            DetectorSpec::Adwin(AdwinSpec {
+                delta: 0.01,
+                ..Default::default()
+            })
+        );
+    }
+
+    #[test]
+    fn cusum_estimates_its_target_and_restarts_after_a_drift() {
+        let mut c = CusumSpec::default().build().unwrap();
+        let calm: Vec<f64> = (0..200).map(|i| ((i * 37) % 11) as f64 / 10.0).collect();
+        assert!(!calm.iter().any(|&x| c.update(x)));
+        let hits: Vec<usize> = (0..100).filter(|_| c.update(3.0)).collect();
+        assert_eq!(
+            hits.len(),
+            1,
+            "the value after a drift starts a new warm-up"
+        );
+        assert!(c.sums().0 == 0.0 && !c.drift());
+    }
+}
