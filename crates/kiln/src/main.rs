@@ -26,6 +26,7 @@ fn main() {
     let result = match cli.command {
         cli::Command::Data(cmd) => commands::data::run(*cmd, json),
         cli::Command::Datasets(cmd) => commands::datasets::run(cmd, json),
+        cli::Command::Monitor(cmd) => commands::monitor::run(cmd, json),
         cli::Command::Quickstart => commands::quickstart::run(json),
     };
     if let Err(e) = result {

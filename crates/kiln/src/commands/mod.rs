@@ -2,6 +2,7 @@
 
 pub mod data;
 pub mod datasets;
+pub mod monitor;
 pub mod profile;
 pub mod quickstart;
 pub mod read;
