@@ -193,6 +193,16 @@ fn bad_inputs_are_clear_errors() {
     spec.thresholds.insert("f0".into(), 2.0);
     assert!(err(&spec, &current).starts_with("threshold f0: 2 is not a significance level"));
 
+    let mut spec = DriftSpec {
+        columns: Some(vec!["f0".into()]),
+        ..Default::default()
+    };
+    spec.methods.insert("f1".into(), DriftMethod::Psi);
+    assert_eq!(
+        err(&spec, &current),
+        "column 'f1': has a method but is not in the requested columns; add it to columns"
+    );
+
     let e = err(&DriftSpec::default(), &current.slice(0, 0));
     assert_eq!(
         e,

@@ -155,6 +155,14 @@ pub fn detect_drift(
     }
 
     let (tested, skipped) = plan_columns(reference, spec)?;
+    if let Some(columns) = &spec.columns
+        && let Some(name) = spec.methods.keys().find(|m| !columns.contains(m))
+    {
+        return Err(MonitorError::column(
+            name,
+            "has a method but is not in the requested columns; add it to columns",
+        ));
+    }
     for name in spec.thresholds.keys() {
         if !tested.iter().any(|c| &c.name == name) {
             return Err(MonitorError::column(

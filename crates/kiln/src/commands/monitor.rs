@@ -365,10 +365,16 @@ fn print_drift(args: &DriftArgs, report: &DriftReport) {
             .collect();
         outln!("\nnot tested: {}", names.join("; "));
     }
-    if report.columns.iter().any(|c| c.reference_sampled) {
+    let sampled: Vec<&str> = report
+        .columns
+        .iter()
+        .filter(|c| c.reference_sampled)
+        .map(|c| c.column.as_str())
+        .collect();
+    if !sampled.is_empty() {
         outln!(
-            "(statistics marked by the reference sample: {} values per numeric column)",
-            args.profile.sample_size
+            "\nread a uniform sample of the reference values: {}",
+            sampled.join(", ")
         );
     }
     outln!(
