@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh              # every workload
 #   bash bench/run.sh csv_read     # one workload (csv_read, profile, prep, gbdt, forest, predict,
-#                                  # logistic, svm, knn)
+#                                  # logistic, svm, knn, drift)
 #
 # Environment:
 #   BENCH_ROWS     rows of generated data (default per workload: 1000000, forest 200000, svm
@@ -30,7 +30,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 cd "$REPO" || exit 1
 
-WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn)
+WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn drift)
 DEFAULT_ROWS=1000000
 ROWS="${BENCH_ROWS:-$DEFAULT_ROWS}"
 QUICK="${BENCH_QUICK:-0}"
@@ -39,6 +39,7 @@ THREADS="${BENCH_THREADS:-2}"
 MACHINE="${BENCH_MACHINE:-$(hostname 2>/dev/null || echo unknown)}"
 CORES="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo unknown)"
 PYTHON="${PYTHON:-python3}"
+EVIDENTLY_PYTHON="${EVIDENTLY_PYTHON:-$PYTHON}"
 if [[ -n "${KILN:-}" ]]; then
     BUILD=0
 else
@@ -602,6 +603,90 @@ workload_knn() {
     record_quality knn_quality "library,seconds,test_accuracy,max_rss_mb" "$label" "${quality[@]}"
 }
 
+# Reference and current Parquet files of bench/gen_drift_parquet.py (generated once); echoes
+# "reference current". args: rows
+drift_files() {
+    local ref="$DATA_DIR/drift_${1}x100_reference.parquet" cur="$DATA_DIR/drift_${1}x100_current.parquet"
+    if [[ ! -s "$ref" || ! -s "$cur" ]]; then
+        if ! have_python; then
+            say "error: $ref is missing and $PYTHON is not available to generate it"
+            return 1
+        fi
+        say "== generating $ref and $cur"
+        "$PYTHON" bench/gen_drift_parquet.py "$ref.tmp" "$cur.tmp" --rows "$1" --seed 42 &&
+            mv "$ref.tmp" "$ref" && mv "$cur.tmp" "$cur" || return 1
+    fi
+    echo "$ref $cur"
+}
+
+# kiln monitor drift (reference profile + every column's default test, reads excluded) against
+# Evidently's DataDriftPreset and a SciPy loop of the same tests, on 1M x 100 mixed columns.
+workload_drift() {
+    local rows="${BENCH_ROWS:-$DEFAULT_ROWS}" label files ref cur out t times=() kiln_s="" kiln_drifted=""
+    label="$(workload_label drift "$rows" "$DEFAULT_ROWS")"
+    files="$(drift_files "$rows")" || { STATUS=1; return; }
+    read -r ref cur <<<"$files"
+    say "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    say "== kiln: $KILN monitor drift --reference ${ref#"$REPO"/} --current ${cur#"$REPO"/} --json (best of $REPEAT)"
+    for ((i = 0; i < REPEAT; i++)); do
+        # Exit code 1 means "dataset drift found", which this data may or may not show.
+        out="$("$KILN" monitor drift --reference "$ref" --current "$cur" --json)"
+        if (($? > 1)); then
+            say "error: kiln monitor drift failed; kiln side not measured"
+            STATUS=1
+            times=()
+            break
+        fi
+        t="$(printf '%s' "$out" | json_number drift_seconds)"
+        [[ -n "$t" ]] && times+=("$t")
+        say "   drift_seconds $t"
+    done
+    kiln_s="$(minimum "${times[@]}")"
+    if have_python && [[ -n "$out" ]]; then
+        kiln_drifted="$(printf '%s' "$out" | "$PYTHON" -c '
+import json, sys
+print(" ".join(c["column"] for c in json.load(sys.stdin)["columns"] if c["drifted"]))' 2>/dev/null)"
+    fi
+
+    local evidently_s="" scipy_s="" peer_out quality=()
+    quality+=("kiln,$(secs "$kiln_s"),$(wc -w <<<"$kiln_drifted" | tr -d ' '),$kiln_drifted")
+    if peer_out="$(run_peer_with "$EVIDENTLY_PYTHON" evidently drift "$ref" "$cur" --peer evidently --repeat "$REPEAT")"; then
+        evidently_s="$(printf '%s' "$peer_out" | json_number seconds)"
+        quality+=("evidently.DataDriftPreset,$(secs "$evidently_s"),$(drifted_of "$peer_out")")
+    fi
+    if peer_out="$(run_peer_with "$PYTHON" scipy drift "$ref" "$cur" --peer scipy --repeat "$REPEAT")"; then
+        scipy_s="$(printf '%s' "$peer_out" | json_number seconds)"
+        quality+=("scipy.loop,$(secs "$scipy_s"),$(drifted_of "$peer_out")")
+    fi
+    say "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    local args=()
+    [[ -n "$evidently_s" ]] && args+=(evidently.DataDriftPreset "$evidently_s")
+    [[ -n "$scipy_s" ]] && args+=(scipy.wasserstein+jensenshannon "$scipy_s")
+    if ((${#args[@]} == 0)) && [[ -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    ((${#args[@]} == 0)) && args=(none "")
+    record "$label" "$kiln_s" "${args[@]}"
+    record_quality drift_columns "side,seconds,n_drifted,drifted_columns" "$label" "${quality[@]}"
+}
+
+# "n,cols" of a drift peer's JSON (the drifted columns, space-separated).
+drifted_of() {
+    printf '%s' "$1" | "$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)["drifted"]
+print(str(len(d)) + "," + " ".join(d))' 2>/dev/null
+}
+
+# run_peer with another interpreter. args: python peer-name script args...
+run_peer_with() {
+    local python="$1"
+    shift
+    PYTHON="$python" run_peer "$@"
+}
+
+
 main() {
     local selected=("$@")
     ((${#selected[@]} == 0)) && selected=("${WORKLOADS[@]}")
@@ -613,7 +698,7 @@ main() {
     done
     local need_kiln=0 need_examples=0
     for w in "${selected[@]}"; do
-        if [[ "$w" == csv_read || "$w" == profile ]]; then need_kiln=1; else need_examples=1; fi
+        if [[ "$w" == csv_read || "$w" == profile || "$w" == drift ]]; then need_kiln=1; else need_examples=1; fi
     done
     ((need_kiln)) && build_kiln
     ((need_examples)) && build_examples

@@ -1,12 +1,18 @@
 //! kiln-monitor: watching data and models after training.
 //!
-//! This first part is data validation in the spirit of TensorFlow Data Validation: infer a
-//! [`validate::DataSchema`] (types, roles, nullability, categorical domains, numeric ranges,
-//! missing rates) from a reference file, keep it as TOML next to the model, and check every new
-//! file against it ([`validate::validate`]), naming each violation with its severity, count and
-//! example rows. Drift tests and streaming detectors join this crate later.
+//! - [`validate`]: data validation in the spirit of TensorFlow Data Validation. Infer a
+//!   [`validate::DataSchema`] (types, roles, nullability, categorical domains, numeric ranges,
+//!   missing rates) from a reference file, keep it as TOML next to the model, and check every new
+//!   file against it, naming each violation with its severity, count and example rows.
+//! - [`drift`]: per-column drift of current data against a [`drift::ReferenceProfile`] of the
+//!   training data, with Evidently's default tests and thresholds, multiple-testing corrections
+//!   and a dataset verdict.
+//! - [`stream`]: streaming drift detectors (DDM, EDDM, ADWIN, Page–Hinkley, CUSUM, KSWIN) with
+//!   river's defaults and update rules, for online signals such as a model's error stream.
 
+pub mod drift;
 pub mod error;
+pub mod stream;
 pub mod validate;
 
 pub use error::{MonitorError, Result};

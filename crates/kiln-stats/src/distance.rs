@@ -19,11 +19,12 @@ fn sorted(arg: &'static str, x: &[f64]) -> Result<Vec<f64>> {
 /// Population stability index of `current` against `reference`.
 ///
 /// Bins: the interior edges are the reference quantiles at k/`bins` (k = 1..bins−1, linear
-/// interpolation), with duplicates removed so tied reference values do not create empty bins;
-/// the outer bins are open to ±∞, and a value equal to an edge falls in the bin to its right.
-/// Each bin's share is floored at `epsilon` so that an empty bin contributes a large but finite
-/// term. PSI = Σ (cur − ref) · ln(cur / ref). Common readings: < 0.1 stable, 0.1–0.25 moderate
-/// shift, > 0.25 major shift.
+/// interpolation), with duplicates removed so tied reference values do not create empty bins
+/// ([`psi_quantile_edges`]); the outer bins are open to ±∞, and a value equal to an edge falls in
+/// the bin to its right ([`open_bin_counts`]). Each bin's share is floored at `epsilon` so that an
+/// empty bin contributes a large but finite term. PSI = Σ (cur − ref) · ln(cur / ref)
+/// ([`psi_from_shares`]). Common readings: < 0.1 stable, 0.1–0.25 moderate shift, > 0.25 major
+/// shift.
 ///
 /// ```
 /// use kiln_stats::distance::psi;
@@ -31,13 +32,6 @@ fn sorted(arg: &'static str, x: &[f64]) -> Result<Vec<f64>> {
 /// assert!(psi(&reference, &reference, 10, 1e-4).unwrap().abs() < 1e-12);
 /// ```
 pub fn psi(reference: &[f64], current: &[f64], bins: usize, epsilon: f64) -> Result<f64> {
-    if bins < 2 {
-        return Err(StatsError::InvalidParameter {
-            name: "bins",
-            value: bins.to_string(),
-            expected: "at least 2 bins",
-        });
-    }
     if !(epsilon > 0.0 && epsilon < 1.0) {
         return Err(StatsError::InvalidParameter {
             name: "epsilon",
@@ -45,8 +39,36 @@ pub fn psi(reference: &[f64], current: &[f64], bins: usize, epsilon: f64) -> Res
             expected: "a floor strictly between 0 and 1",
         });
     }
+    let edges = psi_quantile_edges(reference, bins)?;
+    check_len("current", current.len(), 1, "a distance")?;
+    check_finite("current", current)?;
+    let shares = |s: &[f64]| -> Vec<f64> {
+        open_bin_counts(s, &edges)
+            .iter()
+            .map(|&k| (k as f64 / s.len() as f64).max(epsilon))
+            .collect()
+    };
+    psi_from_shares(&shares(reference), &shares(current))
+}
+
+/// The interior bin edges [`psi`] uses: the quantiles of `reference` at k/`bins`
+/// (k = 1..bins−1, NumPy's linear interpolation) with repeated edges removed. There are at most
+/// `bins − 1` edges and so at most `bins` bins, the outer two open to ±∞.
+///
+/// ```
+/// use kiln_stats::distance::psi_quantile_edges;
+/// let reference: Vec<f64> = (0..=10).map(f64::from).collect();
+/// assert_eq!(psi_quantile_edges(&reference, 4).unwrap(), vec![2.5, 5.0, 7.5]);
+/// ```
+pub fn psi_quantile_edges(reference: &[f64], bins: usize) -> Result<Vec<f64>> {
+    if bins < 2 {
+        return Err(StatsError::InvalidParameter {
+            name: "bins",
+            value: bins.to_string(),
+            expected: "at least 2 bins",
+        });
+    }
     let r = sorted("reference", reference)?;
-    let c = sorted("current", current)?;
     // Levels k · (1/bins), exactly as `numpy.linspace(0, 1, bins + 1)` forms them, so that an
     // edge landing on a reference value does so in the same places as NumPy's.
     let step = 1.0 / bins as f64;
@@ -54,18 +76,54 @@ pub fn psi(reference: &[f64], current: &[f64], bins: usize, epsilon: f64) -> Res
         .map(|k| quantile_sorted(&r, k as f64 * step))
         .collect();
     edges.dedup();
-    let shares = |s: &[f64]| -> Vec<f64> {
-        let mut counts = vec![0usize; edges.len() + 1];
-        for v in s {
-            counts[edges.partition_point(|e| e <= v)] += 1;
+    Ok(edges)
+}
+
+/// Counts of `x` in the `edges.len() + 1` bins cut by sorted interior `edges`: the outer bins are
+/// open to ±∞ and a value equal to an edge falls in the bin to its right. NaN values are not
+/// counted.
+///
+/// ```
+/// use kiln_stats::distance::open_bin_counts;
+/// assert_eq!(open_bin_counts(&[0.0, 1.0, 1.5, 2.0, 9.0], &[1.0, 2.0]), vec![1, 2, 2]);
+/// ```
+pub fn open_bin_counts(x: &[f64], edges: &[f64]) -> Vec<u64> {
+    let mut counts = vec![0u64; edges.len() + 1];
+    for v in x.iter().filter(|v| !v.is_nan()) {
+        counts[edges.partition_point(|e| e <= v)] += 1;
+    }
+    counts
+}
+
+/// PSI = Σ (cur − ref) · ln(cur / ref) over bins whose shares are given directly (each strictly
+/// positive; floor or fill empty bins first, as the binning scheme defines). Equal lengths are
+/// required.
+///
+/// ```
+/// use kiln_stats::distance::psi_from_shares;
+/// let v = psi_from_shares(&[0.5, 0.5], &[0.25, 0.75]).unwrap();
+/// assert!((v - (-0.25 * 0.5f64.ln() + 0.25 * 1.5f64.ln())).abs() < 1e-15);
+/// ```
+pub fn psi_from_shares(reference: &[f64], current: &[f64]) -> Result<f64> {
+    check_same_len("reference", reference.len(), "current", current.len())?;
+    check_len("reference", reference.len(), 1, "the PSI")?;
+    for (arg, s) in [("reference", reference), ("current", current)] {
+        check_finite(arg, s)?;
+        if let Some(i) = s.iter().position(|&v| v <= 0.0) {
+            return Err(StatsError::InvalidInput {
+                arg,
+                message: format!(
+                    "share {i} is {}; expected shares > 0 (fill empty bins first)",
+                    s[i]
+                ),
+            });
         }
-        counts
-            .iter()
-            .map(|&k| (k as f64 / s.len() as f64).max(epsilon))
-            .collect()
-    };
-    let (p, q) = (shares(&r), shares(&c));
-    Ok(p.iter().zip(&q).map(|(p, q)| (q - p) * (q / p).ln()).sum())
+    }
+    Ok(reference
+        .iter()
+        .zip(current)
+        .map(|(p, q)| (q - p) * (q / p).ln())
+        .sum())
 }
 
 /// Wasserstein-1 (earth mover's) distance between two samples, optionally weighted, as
@@ -85,6 +143,9 @@ pub fn wasserstein(
     check_len("v", v.len(), 1, "the Wasserstein distance")?;
     check_finite("u", u)?;
     check_finite("v", v)?;
+    if u_weights.is_none() && v_weights.is_none() {
+        return Ok(wasserstein_unweighted(u, v));
+    }
     let cdf = |arg: &'static str, x: &[f64], w: Option<&[f64]>| -> Result<(Vec<f64>, Vec<f64>)> {
         let w: Vec<f64> = match w {
             Some(w) => {
@@ -126,6 +187,38 @@ pub fn wasserstein(
         .windows(2)
         .map(|w| (at(&us, &ucdf, w[0]) - at(&vs, &vcdf, w[0])).abs() * (w[1] - w[0]))
         .sum())
+}
+
+/// The unweighted case in one merge of the two sorted samples: the same terms as SciPy's
+/// (|F_u − F_v| at each merged value times the gap to the next), without sorting the
+/// concatenation or searching it, which matters when one side has millions of values.
+fn wasserstein_unweighted(u: &[f64], v: &[f64]) -> f64 {
+    let mut a = u.to_vec();
+    let mut b = v.to_vec();
+    a.sort_unstable_by(f64::total_cmp);
+    b.sort_unstable_by(f64::total_cmp);
+    let (n, m) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut total = 0.0;
+    let mut prev = a[0].min(b[0]);
+    while i < a.len() || j < b.len() {
+        let x = match (a.get(i), b.get(j)) {
+            (Some(&p), Some(&q)) => p.min(q),
+            (Some(&p), None) => p,
+            (None, Some(&q)) => q,
+            (None, None) => break,
+        };
+        // Counts ≤ prev are i and j: the CDFs on [prev, x).
+        total += (i as f64 / n - j as f64 / m).abs() * (x - prev);
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        prev = x;
+    }
+    total
 }
 
 /// Normalizes a histogram of non-negative finite weights.

@@ -158,13 +158,41 @@ pub const MAX_BINS: usize = 10_000_000;
 pub fn histogram_bin_edges(x: &[f64], rule: BinRule) -> Result<Vec<f64>> {
     let s = sorted_non_missing("x", x)?;
     let n = s.len() as f64;
-    let (mut first, mut last) = (s[0], s[s.len() - 1]);
+    let (first, last) = (s[0], s[s.len() - 1]);
     let width = match rule {
         BinRule::FreedmanDiaconis => {
             2.0 * (quantile_sorted(&s, 0.75) - quantile_sorted(&s, 0.25)) * n.powf(-1.0 / 3.0)
         }
         BinRule::Sturges => (last - first) / (n.log2() + 1.0),
     };
+    equal_width_edges(first, last, width)
+}
+
+/// Sturges bin edges from the summary a sample does not change: the smallest and largest value
+/// and the number of values, as `numpy.histogram_bin_edges(x, bins="sturges")` would compute them
+/// on the full data. This lets a drift test place Evidently's bins over reference + current data
+/// without holding every reference value.
+///
+/// ```
+/// use kiln_stats::quantile::{histogram_bin_edges, sturges_bin_edges, BinRule};
+/// let x = [0.5, 1.0, 2.25, 3.0, 7.5];
+/// assert_eq!(sturges_bin_edges(0.5, 7.5, 5).unwrap(), histogram_bin_edges(&x, BinRule::Sturges).unwrap());
+/// ```
+pub fn sturges_bin_edges(min: f64, max: f64, n: usize) -> Result<Vec<f64>> {
+    if !(min.is_finite() && max.is_finite() && min <= max) {
+        return Err(StatsError::InvalidInput {
+            arg: "min, max",
+            message: format!("[{min}, {max}] is not a finite range; expected min ≤ max"),
+        });
+    }
+    if n == 0 {
+        return Err(StatsError::Empty { arg: "n" });
+    }
+    equal_width_edges(min, max, (max - min) / ((n as f64).log2() + 1.0))
+}
+
+/// NumPy's equal-width edges over [first, last] for a bin width (one unit bin around a constant).
+fn equal_width_edges(mut first: f64, mut last: f64, width: f64) -> Result<Vec<f64>> {
     if first == last {
         first -= 0.5;
         last += 0.5;
@@ -186,6 +214,49 @@ pub fn histogram_bin_edges(x: &[f64], rule: BinRule) -> Result<Vec<f64>> {
     let mut edges: Vec<f64> = (0..=bins).map(|i| first + i as f64 * step).collect();
     edges[bins] = last;
     Ok(edges)
+}
+
+/// Counts of `x` in the bins of sorted `edges`, as `numpy.histogram(x, edges)[0]`: bin i holds
+/// edges[i] ≤ v < edges[i + 1], the last bin also holds v = edges[last], and values outside
+/// [edges[0], edges[last]] or NaN are not counted. Needs at least two edges.
+///
+/// ```
+/// use kiln_stats::quantile::histogram_counts;
+/// assert_eq!(histogram_counts(&[0.0, 0.5, 1.0, 2.0, 3.0], &[0.0, 1.0, 2.0]).unwrap(), vec![2, 2]);
+/// ```
+pub fn histogram_counts(x: &[f64], edges: &[f64]) -> Result<Vec<u64>> {
+    if edges.len() < 2 {
+        return Err(StatsError::TooFew {
+            arg: "edges",
+            got: edges.len(),
+            needed: 2,
+            what: "a histogram",
+        });
+    }
+    if let Some(i) = edges
+        .windows(2)
+        .position(|w| w[0].partial_cmp(&w[1]).is_none_or(|o| o.is_gt()))
+    {
+        return Err(StatsError::InvalidInput {
+            arg: "edges",
+            message: format!(
+                "edge {} is below edge {i} (or NaN); expected sorted edges",
+                i + 1
+            ),
+        });
+    }
+    let bins = edges.len() - 1;
+    let (first, last) = (edges[0], edges[bins]);
+    let mut counts = vec![0u64; bins];
+    for &v in x {
+        if !(v >= first && v <= last) {
+            continue;
+        }
+        // The last bin is closed on the right, so v == last belongs to it.
+        let k = edges.partition_point(|e| *e <= v).min(bins);
+        counts[k - 1] += 1;
+    }
+    Ok(counts)
 }
 
 #[cfg(test)]

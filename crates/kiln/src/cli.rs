@@ -34,6 +34,9 @@ pub enum Command {
     /// List and export the bundled real datasets.
     #[command(subcommand)]
     Datasets(DatasetsCommand),
+    /// Drift of current data against a reference, and streaming drift detectors.
+    #[command(subcommand)]
+    Monitor(crate::commands::monitor::MonitorCommand),
     /// Run the main job on a bundled dataset with missing values and categoricals.
     #[command(after_help = "Example:\n  kiln quickstart\n  kiln quickstart --json")]
     Quickstart,

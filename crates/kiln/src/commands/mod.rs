@@ -3,6 +3,7 @@
 pub mod data;
 pub mod datasets;
 pub mod models;
+pub mod monitor;
 pub mod predict;
 pub mod profile;
 pub mod project;

@@ -53,7 +53,7 @@ pub fn run(project_dir: &Path, json: bool) -> CliResult<()> {
     let context = RunContext {
         data_path: Some(format!("{DATASET} (bundled)")),
         read_seconds: 0.0,
-        reference_profile: None,
+        reference_profile: Some(super::train::drift_reference),
         report_path: None,
         project_dir: project_dir.to_path_buf(),
     };

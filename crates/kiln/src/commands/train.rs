@@ -40,7 +40,7 @@ pub fn run(args: TrainArgs, project_dir: &Path, json: bool) -> CliResult<()> {
     let context = RunContext {
         data_path: Some(config.data.path.display().to_string()),
         read_seconds,
-        reference_profile: None,
+        reference_profile: Some(drift_reference),
         report_path: args.report.clone(),
         project_dir: project_dir.to_path_buf(),
     };
@@ -49,6 +49,15 @@ pub fn run(args: TrainArgs, project_dir: &Path, json: bool) -> CliResult<()> {
     let trained = trained?;
     print_trained(&trained, &config.register.alias, json)?;
     gate_result(&trained)
+}
+
+/// The drift reference stored in the artifact (kiln-monitor's profile of the training rows), so
+/// `kiln monitor drift` can compare new data with a model's training data without keeping it.
+pub fn drift_reference(train: &kiln_data::Frame) -> Option<serde_json::Value> {
+    let options = kiln_monitor::drift::ReferenceOptions::default();
+    kiln_monitor::drift::ReferenceProfile::from_frame(train, &options)
+        .ok()
+        .and_then(|p| serde_json::to_value(p).ok())
 }
 
 /// Exit code 1 when the gate kept the alias where it was.

@@ -1,0 +1,508 @@
+//! `kiln monitor drift | stream | reference`: drift of current data against a reference, and
+//! streaming detectors over one column. kiln-monitor does the work; this file parses the flags,
+//! prints and sets the exit code (0 no drift, 1 drift found, 2 usage or input error).
+//!
+//! The arguments live here rather than in `cli.rs` so that the monitoring commands are one file.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Args, Subcommand};
+use kiln_monitor::drift::{
+    ColumnDrift, CorrectionSpec, DriftMethod, DriftReport, DriftSpec, PsiBinning, ReferenceOptions,
+    ReferenceProfile, detect_drift,
+};
+use kiln_monitor::stream::{DetectorSpec, StreamReport, run_stream};
+use serde::Serialize;
+
+use super::read::{read_frame, split_pair};
+use crate::cli::ReadArgs;
+use crate::error::{CliError, CliResult};
+use crate::output::{print_json, spinner, table};
+
+/// `kiln monitor …`
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Per-column drift of current data against a reference; exit code 1 on dataset drift.
+    #[command(after_help = DRIFT_HELP)]
+    Drift(DriftArgs),
+    /// Run a streaming drift detector over one column; exit code 1 when it detects drift.
+    #[command(after_help = STREAM_HELP)]
+    Stream(StreamArgs),
+    /// Save the reference profile of a file (what drift tests need of the training data).
+    #[command(
+        after_help = "Examples:\n  kiln monitor reference train.parquet -o train.reference.json\n  kiln monitor reference train.csv -o train.reference.json --sample-size 20000 --target churned\n\nThe file name must end in .reference.json; `kiln monitor drift --reference` reads it back."
+    )]
+    Reference(ReferenceArgs),
+}
+
+const DRIFT_HELP: &str = "Examples:
+  kiln monitor drift --reference train.parquet --current today.parquet
+  kiln monitor drift --reference train.reference.json --current today.csv --json
+  kiln monitor drift --reference train.csv --current new.csv --target churned \\
+      --method age=psi --threshold age=0.2 --threshold ks=0.01 --correction holm
+
+Methods (Evidently's names): ks, chisquare, z, wasserstein, jensenshannon, psi, anderson, mannw.
+By default each column gets Evidently's automatic choice: with at most 1000 reference values,
+KS for numeric columns with more than 5 distinct values, chi-square for other columns with more
+than 2 values, a two-proportion z test for binary ones (drift when p < 0.05); with more,
+Wasserstein distance / reference std for numeric columns and Jensen-Shannon distance otherwise
+(drift when the distance >= 0.1). --threshold takes COL=VALUE or METHOD=VALUE.
+
+The dataset drifts when drifted columns / tested columns >= --drift-share (0.5). Feature and
+target columns are tested; id, weight, time and ignored columns are not.
+
+Exit codes: 0 no dataset drift, 1 dataset drift, 2 usage or input error.";
+
+const STREAM_HELP: &str = "Examples:
+  kiln monitor stream latency.csv --column p99_ms --detector adwin
+  kiln monitor stream predictions.parquet --column error --detector ddm --json
+  kiln monitor stream scores.csv --column score --detector page_hinkley --set threshold=25
+
+Detectors: ddm, eddm (error streams of 0/1), adwin, page_hinkley, cusum, kswin, each with
+river's defaults (CUSUM: k = 0.5, h = 5 standard deviations, target and std estimated from the
+first 30 values). --set NAME=VALUE changes a setting. Positions are 0-based: position 0 is the
+first data row. Missing cells are skipped and keep their position.
+
+Exit codes: 0 no drift detected, 1 drift detected, 2 usage or input error.";
+
+/// `kiln monitor drift`
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference: a data file (.csv, .parquet, .ndjson) or a saved FILE.reference.json.
+    #[arg(long, value_name = "FILE")]
+    pub reference: String,
+    /// The current data file.
+    #[arg(long, value_name = "FILE")]
+    pub current: PathBuf,
+    /// Use this method for a column, e.g. --method age=psi (repeatable).
+    #[arg(long = "method", value_name = "COL=METHOD")]
+    pub methods: Vec<String>,
+    /// Threshold for a column or a method, e.g. --threshold age=0.2 --threshold ks=0.01.
+    #[arg(long = "threshold", value_name = "KEY=VALUE")]
+    pub thresholds: Vec<String>,
+    /// Test only these columns (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub columns: Vec<String>,
+    /// Multiple-testing correction over the p-value methods: bonferroni, holm or bh.
+    #[arg(long, value_name = "NAME")]
+    pub correction: Option<String>,
+    /// Share of drifted columns at which the dataset counts as drifted.
+    #[arg(long, default_value_t = kiln_monitor::drift::spec::DEFAULT_DRIFT_SHARE)]
+    pub drift_share: f64,
+    /// PSI bins for numeric columns: sturges (Evidently's) or quantiles (reference deciles).
+    #[arg(long, default_value = "sturges", value_name = "BINNING")]
+    pub psi_binning: String,
+    #[command(flatten)]
+    pub profile: ProfileFlags,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How a reference profile is built from a data file.
+#[derive(Debug, Args, Clone)]
+pub struct ProfileFlags {
+    /// Values sampled per numeric reference column (exact statistics up to this many).
+    #[arg(long, default_value_t = kiln_monitor::drift::reference::DEFAULT_SAMPLE_SIZE)]
+    pub sample_size: usize,
+    /// Seed of the reference sample.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Reference-quantile bins for PSI.
+    #[arg(long, default_value_t = kiln_monitor::drift::reference::DEFAULT_PSI_BINS)]
+    pub psi_bins: usize,
+}
+
+impl ProfileFlags {
+    fn options(&self) -> ReferenceOptions {
+        ReferenceOptions {
+            sample_size: self.sample_size,
+            seed: self.seed,
+            psi_bins: self.psi_bins,
+        }
+    }
+}
+
+/// `kiln monitor stream`
+#[derive(Debug, Args)]
+pub struct StreamArgs {
+    /// The data file.
+    pub file: PathBuf,
+    /// The column to watch.
+    #[arg(long, value_name = "COL")]
+    pub column: String,
+    /// ddm, eddm, adwin, page_hinkley, cusum or kswin.
+    #[arg(long, value_name = "NAME")]
+    pub detector: String,
+    /// Change a detector setting, e.g. --set delta=0.01 (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub settings: Vec<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// `kiln monitor reference`
+#[derive(Debug, Args)]
+pub struct ReferenceArgs {
+    /// The reference data file.
+    pub file: PathBuf,
+    /// Where to write the profile (must end in .reference.json).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub profile: ProfileFlags,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Runs one `kiln monitor` command. Every error here is about the input or the flags (exit 2);
+/// exit code 1 is kept for "drift found".
+pub fn run(command: MonitorCommand, json: bool) -> CliResult<()> {
+    let result = match command {
+        MonitorCommand::Drift(args) => drift(args, json),
+        MonitorCommand::Stream(args) => stream(args, json),
+        MonitorCommand::Reference(args) => reference(args, json),
+    };
+    result.map_err(|e| match e {
+        CliError::Usage(m) => CliError::Usage(m),
+        other => CliError::Usage(other.to_string()),
+    })
+}
+
+/// The suffix of a saved reference profile.
+const PROFILE_SUFFIX: &str = ".reference.json";
+
+/// The reference side of a drift report, from wherever it lives: a saved profile
+/// (FILE.reference.json) or a data file profiled now. Model references (name@alias) join here
+/// once the registry exists.
+fn load_reference(
+    source: &str,
+    read: &ReadArgs,
+    options: &ReferenceOptions,
+    quiet: bool,
+) -> CliResult<ReferenceProfile> {
+    let path = Path::new(source);
+    if source.ends_with(PROFILE_SUFFIX) {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("--reference {source}: {e}")))?;
+        return Ok(ReferenceProfile::from_json(&text, source)?);
+    }
+    let (frame, _) = read_frame(path, read, quiet)?;
+    let pb = spinner("profiling the reference", quiet);
+    let profile = ReferenceProfile::from_frame(&frame, options)?;
+    pb.finish_and_clear();
+    Ok(profile)
+}
+
+/// The drift spec the flags describe; column names in `--threshold` win over method names.
+fn drift_spec(args: &DriftArgs, reference: &ReferenceProfile) -> CliResult<DriftSpec> {
+    let mut spec = DriftSpec {
+        drift_share: args.drift_share,
+        psi_binning: match args.psi_binning.to_ascii_lowercase().as_str() {
+            "sturges" => PsiBinning::Sturges,
+            "quantiles" | "quantile" => PsiBinning::Quantiles,
+            other => {
+                return Err(CliError::Usage(format!(
+                    "--psi-binning: unknown binning '{other}'; expected sturges or quantiles"
+                )));
+            }
+        },
+        ..Default::default()
+    };
+    if !args.columns.is_empty() {
+        spec.columns = Some(args.columns.clone());
+    }
+    if let Some(c) = &args.correction {
+        spec.correction = Some(c.parse::<CorrectionSpec>()?);
+    }
+    for m in &args.methods {
+        let (col, method) = split_pair("method", m)?;
+        spec.methods
+            .insert(col.to_string(), method.parse::<DriftMethod>()?);
+    }
+    for t in &args.thresholds {
+        let (key, value) = split_pair("threshold", t)?;
+        let v: f64 = value.parse().map_err(|_| {
+            CliError::Usage(format!(
+                "--threshold {t}: '{value}' is not a number; expected KEY=VALUE such as age=0.2"
+            ))
+        })?;
+        if reference.column(key).is_some() {
+            spec.thresholds.insert(key.to_string(), v);
+        } else if let Ok(method) = key.parse::<DriftMethod>() {
+            spec.method_thresholds.insert(method, v);
+        } else {
+            return Err(CliError::Usage(format!(
+                "--threshold {t}: '{key}' is neither a reference column nor a method (ks, chisquare, z, wasserstein, jensenshannon, psi, anderson, mannw)"
+            )));
+        }
+    }
+    spec.check()?;
+    Ok(spec)
+}
+
+#[derive(Serialize)]
+struct DriftOutput<'a> {
+    reference: &'a str,
+    current: String,
+    /// Seconds spent profiling the reference and running the tests (reading excluded).
+    drift_seconds: f64,
+    #[serde(flatten)]
+    report: &'a DriftReport,
+}
+
+fn drift(args: DriftArgs, json: bool) -> CliResult<()> {
+    let (current, _) = read_frame(&args.current, &args.read, json)?;
+    let start = Instant::now();
+    let reference = load_reference(&args.reference, &args.read, &args.profile.options(), json)?;
+    let spec = drift_spec(&args, &reference)?;
+    let pb = spinner("testing columns", json);
+    let report = detect_drift(&reference, &current, &spec)?;
+    pb.finish_and_clear();
+    let drift_seconds = start.elapsed().as_secs_f64();
+    if json {
+        print_json(&DriftOutput {
+            reference: &args.reference,
+            current: args.current.display().to_string(),
+            drift_seconds,
+            report: &report,
+        })?;
+    } else {
+        print_drift(&args, &report);
+    }
+    if report.dataset_drift {
+        exit_drift(
+            json,
+            format!(
+                "dataset drift: {} of {} columns drifted",
+                report.drifted_columns, report.tested_columns
+            ),
+        )
+    } else {
+        Ok(())
+    }
+}
+
+/// Exits with code 1 after a report that found drift (the report on stdout is the answer, so no
+/// second JSON document follows it).
+fn exit_drift(json: bool, message: String) -> CliResult<()> {
+    if json {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        eprintln!("{message}");
+        std::process::exit(1);
+    }
+    outln!("{message}");
+    std::process::exit(1);
+}
+
+fn number(v: f64) -> String {
+    if v.is_infinite() {
+        return "inf".into();
+    }
+    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+fn row(c: &ColumnDrift, adjusted: bool) -> Vec<String> {
+    let mut r = vec![
+        c.column.clone(),
+        c.column_type.to_string(),
+        c.method.name().to_string(),
+        number(c.statistic),
+        match c.p_value {
+            Some(p) => format!("p={}", number(p)),
+            None => format!("d={}", number(c.statistic)),
+        },
+    ];
+    if adjusted {
+        r.push(c.adjusted_p_value.map_or_else(String::new, number));
+    }
+    r.push(number(c.threshold));
+    r.push(if c.drifted {
+        "DRIFT".into()
+    } else {
+        "no".into()
+    });
+    r.push(c.effect_size.map_or_else(String::new, |e| {
+        let name = match e.kind {
+            kiln_monitor::drift::EffectSizeKind::StandardizedMeanDifference => "smd",
+            kiln_monitor::drift::EffectSizeKind::CramersV => "V",
+        };
+        format!("{name}={}", number(e.value))
+    }));
+    r
+}
+
+fn print_drift(args: &DriftArgs, report: &DriftReport) {
+    outln!(
+        "drift of {} ({} rows) against {} ({} rows)",
+        args.current.display(),
+        report.current_rows,
+        args.reference,
+        report.reference_rows
+    );
+    let adjusted = report.correction.is_some();
+    let mut header: Vec<String> = ["column", "type", "method", "statistic", "p-value/distance"]
+        .map(String::from)
+        .to_vec();
+    if adjusted {
+        header.push("adjusted p".into());
+    }
+    header.extend(["threshold", "drifted", "effect size"].map(String::from));
+    let mut rows = vec![header];
+    rows.extend(report.columns.iter().map(|c| row(c, adjusted)));
+    outln!();
+    out!("{}", table(&rows));
+    if !report.skipped.is_empty() {
+        let names: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|s| format!("{} ({})", s.column, s.reason))
+            .collect();
+        outln!("\nnot tested: {}", names.join("; "));
+    }
+    let sampled: Vec<&str> = report
+        .columns
+        .iter()
+        .filter(|c| c.reference_sampled)
+        .map(|c| c.column.as_str())
+        .collect();
+    if !sampled.is_empty() {
+        outln!(
+            "\nread a uniform sample of the reference values: {}",
+            sampled.join(", ")
+        );
+    }
+    outln!(
+        "\n{} of {} columns drifted ({:.1}%; the dataset drifts at {:.1}%): {}",
+        report.drifted_columns,
+        report.tested_columns,
+        100.0 * report.share_drifted,
+        100.0 * report.drift_share,
+        if report.dataset_drift {
+            "DATASET DRIFT"
+        } else {
+            "no dataset drift"
+        }
+    );
+}
+
+/// A detector spec from its name and `--set NAME=VALUE` pairs (values read as JSON when they
+/// parse, else as text), checked by building it.
+fn detector_spec(name: &str, settings: &[String]) -> CliResult<DetectorSpec> {
+    let base = DetectorSpec::default_for(name)?;
+    if settings.is_empty() {
+        return Ok(base);
+    }
+    let mut value = serde_json::to_value(&base).map_err(|e| CliError::Failed(e.to_string()))?;
+    for s in settings {
+        let (key, raw) = split_pair("set", s)?;
+        let v = serde_json::from_str(raw).unwrap_or_else(|_| serde_json::Value::String(raw.into()));
+        value[key] = v;
+    }
+    let spec: DetectorSpec = serde_json::from_value(value)
+        .map_err(|e| CliError::Usage(format!("--set for {}: {e}", base.name())))?;
+    spec.build()?;
+    Ok(spec)
+}
+
+#[derive(Serialize)]
+struct StreamOutput<'a> {
+    file: String,
+    column: &'a str,
+    /// Positions are 0-based: position 0 is the first data row.
+    positions: &'static str,
+    #[serde(flatten)]
+    report: &'a StreamReport,
+}
+
+fn stream(args: StreamArgs, json: bool) -> CliResult<()> {
+    let spec = detector_spec(&args.detector, &args.settings)?;
+    let (frame, _) = read_frame(&args.file, &args.read, json)?;
+    let values = frame.numeric(&args.column)?;
+    let pb = spinner(format!("running {}", spec.name()), json);
+    let report = run_stream(&spec, &values)?;
+    pb.finish_and_clear();
+    if json {
+        print_json(&StreamOutput {
+            file: args.file.display().to_string(),
+            column: &args.column,
+            positions: "0-based; position 0 is the first data row",
+            report: &report,
+        })?;
+    } else {
+        let list = |v: &[usize]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        outln!(
+            "{} on {}:{} ({} values, {} missing skipped)",
+            spec.name(),
+            args.file.display(),
+            args.column,
+            report.values,
+            report.skipped_missing
+        );
+        outln!("drift detected at positions: {}", list(&report.detections));
+        if spec.is_binary() {
+            outln!("warning zone at {} positions", report.warnings.len());
+        }
+        outln!("(positions are 0-based: position 0 is the first data row)");
+    }
+    if report.detections.is_empty() {
+        Ok(())
+    } else {
+        exit_drift(
+            json,
+            format!("drift detected {} time(s)", report.detections.len()),
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct ReferenceOutput {
+    file: String,
+    output: String,
+    rows: u64,
+    columns: usize,
+    bytes: usize,
+}
+
+fn reference(args: ReferenceArgs, json: bool) -> CliResult<()> {
+    let out = args.output.display().to_string();
+    if !out.ends_with(PROFILE_SUFFIX) {
+        return Err(CliError::Usage(format!(
+            "-o {out}: a reference profile file name must end in {PROFILE_SUFFIX}"
+        )));
+    }
+    let source = args.file.display().to_string();
+    let profile = load_reference(&source, &args.read, &args.profile.options(), json)?;
+    let text = profile.to_json()?;
+    std::fs::write(&args.output, &text).map_err(|e| CliError::Failed(format!("{out}: {e}")))?;
+    if json {
+        return print_json(&ReferenceOutput {
+            file: source,
+            output: out,
+            rows: profile.rows,
+            columns: profile.columns.len(),
+            bytes: text.len(),
+        });
+    }
+    outln!(
+        "wrote {out} ({} columns, {} rows of {source}, {} bytes)",
+        profile.columns.len(),
+        profile.rows,
+        text.len()
+    );
+    Ok(())
+}
