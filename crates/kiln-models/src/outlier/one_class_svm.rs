@@ -37,6 +37,7 @@ pub enum Gamma {
 ///
 /// ```
 /// use kiln_models::OneClassSvmSpec;
+/// use kiln_models::outlier::Gamma;
 /// use ndarray::{array, Array2};
 ///
 /// // 100 points spread over [-1, 1]².

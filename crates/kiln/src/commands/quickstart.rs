@@ -73,6 +73,12 @@ pub fn run(project_dir: &Path, json: bool) -> CliResult<()> {
         outln!(
             "  kiln runs list                                                 # every run, recorded"
         );
+        outln!(
+            "  kiln serve {MODEL_NAME}@production                             # HTTP on 127.0.0.1:8080"
+        );
+        outln!(
+            "  curl -s localhost:8080/v1/models/{MODEL_NAME}/predict -H 'content-type: application/json' \\\n      -d '[{{\"island\": \"Dream\", \"bill_length_mm\": 45.1, \"bill_depth_mm\": 17.0, \"flipper_length_mm\": 195, \"body_mass_g\": 3700, \"sex\": \"female\", \"year\": 2008}}]'"
+        );
         if let Ok(path) = &trained.report {
             outln!("  open {}", path.display());
         }
