@@ -2,9 +2,9 @@
 //! metric table with CV spread and the test score, confusion matrix and curves or residual
 //! diagnostics, importances, the learning curve and fit read-out, the gate decision, timings.
 //!
-//! The learning curve costs extra cross-validation fits, so it is drawn only when the training
-//! set is small enough for that to take seconds ([`LEARNING_CURVE_MAX_ROWS`]); the report says
-//! when it was left out.
+//! The learning curve costs extra cross-validation fits and the per-iteration curve re-predicts
+//! every row per iteration, so both are drawn only when the training set is small enough for
+//! that to take seconds ([`LEARNING_CURVE_MAX_ROWS`]); the report says when they were left out.
 
 use std::path::Path;
 
@@ -99,10 +99,14 @@ pub fn train_report(input: &TrainReportInput<'_>) -> Result<RunReport> {
         }
     } else {
         report.notes.push(format!(
-            "No learning curve: the training set has more than {LEARNING_CURVE_MAX_ROWS} rows (it would refit the pipeline many times)."
+            "No learning or per-iteration curve: the training set has more than {LEARNING_CURVE_MAX_ROWS} rows (they would refit or re-predict the pipeline many times)."
         ));
     }
-    if let Ok(curve) = iteration_curve(&o.pipeline, input.train, input.test, o.metric, 200) {
+    // The per-iteration curve re-predicts the rows once per plotted iteration, so like the
+    // learning curve it is drawn only for training sets where that takes seconds.
+    if input.train.n_rows() <= LEARNING_CURVE_MAX_ROWS
+        && let Ok(curve) = iteration_curve(&o.pipeline, input.train, input.test, o.metric, 200)
+    {
         report.add_iteration_curve(&curve);
     }
     add_permutation_importance(&mut report, &o.pipeline, input.test, o.metric);
