@@ -688,7 +688,6 @@ run_peer_with() {
     PYTHON="$python" run_peer "$@"
 }
 
-
 # Seconds since the epoch with nanoseconds, for wall-clock timing of whole processes.
 now() { date +%s.%N; }
 

@@ -1,7 +1,7 @@
 """Peer side of the `train` workload: the script a Python user writes instead of `kiln train`.
 
     python bench/peers/train_mlflow.py DATA.parquet STORE_DIR [--target y] [--rounds 100]
-        [--leaves 255] [--threads 2] [--folds 0] [--seed 7]
+        [--leaves 255] [--threads 2] [--folds 0] [--seed 42]
 
 Reads DATA with pandas (pyarrow engine), splits 80/20 stratified, optionally cross-validates
 (`--folds N` ≥ 2: `cross_validate` of the whole pipeline, stratified, ROC-AUC), fits a
@@ -48,7 +48,7 @@ def main() -> int:
     ap.add_argument("--learning-rate", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--folds", type=int, default=0)
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args()
     phases = {}
 
