@@ -5,8 +5,9 @@
 `kiln train` and the peer script read ordinary tabular files, not the raw f64 format the model
 workloads share, so the `train` workload converts the same generated rows once: 28 float64
 feature columns `f00` … `f27` and the 0/1 label as an int64 column `y` (an integer target with
-two values, so both sides treat the job as binary classification). Default pyarrow Parquet
-settings (snappy, one file); the values are bit-for-bit those of the .bin file.
+two values, so both sides treat the job as binary classification). zstd compression, as
+`bench/gen_prep_parquet.py` writes (kiln's Parquet reader is built without snappy, pyarrow's
+default codec); the values are bit-for-bit those of the .bin file.
 """
 
 import argparse
@@ -33,7 +34,7 @@ def main() -> int:
         rows, cols = (int(v) for v in np.frombuffer(header[8:], dtype="<u8"))
         names = [f"f{i:02d}" for i in range(cols - 1)] + ["y"]
         schema = pa.schema([(n, pa.float64()) for n in names[:-1]] + [("y", pa.int64())])
-        with pq.ParquetWriter(args.out, schema) as writer:
+        with pq.ParquetWriter(args.out, schema, compression="zstd") as writer:
             for start in range(0, rows, CHUNK):
                 n = min(CHUNK, rows - start)
                 block = np.fromfile(f, dtype="<f8", count=n * cols)

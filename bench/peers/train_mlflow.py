@@ -30,6 +30,11 @@ import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 
+# Python puts this script's folder first on sys.path, and bench/peers/profile.py would then
+# shadow the standard library's `profile` module that MLflow imports.
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]
+
 SKOPS_TRUSTED_TYPES = [
     "collections.OrderedDict",
     "lightgbm.basic.Booster",
