@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh              # every workload
 #   bash bench/run.sh csv_read     # one workload (csv_read, profile, prep, gbdt, forest, predict,
-#                                  # logistic, svm, knn, drift)
+#                                  # logistic, svm, knn, drift, train)
 #
 # Environment:
 #   BENCH_ROWS     rows of generated data (default per workload: 1000000, forest 200000, svm
@@ -16,6 +16,8 @@
 #   BENCH_MACHINE  label for the machine column (default: hostname)
 #   PYTHON         interpreter for the data generator and the peers (default: python3)
 #   BENCH_REPEAT   timed runs per side, best taken (default 3)
+#   BENCH_TRAIN_FOLDS  cross-validation settings the train workload runs, one run per value
+#                  (default "0 3": no cross-validation, then 3 folds)
 #   KILN           use this kiln binary and skip the release build (for example an installed
 #                  kiln, or a binary built with other flags)
 #   KILN_EXAMPLES  directory holding the prep_bench and model_bench example binaries; skips
@@ -30,7 +32,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 cd "$REPO" || exit 1
 
-WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn drift)
+WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn drift train)
 DEFAULT_ROWS=1000000
 ROWS="${BENCH_ROWS:-$DEFAULT_ROWS}"
 QUICK="${BENCH_QUICK:-0}"
@@ -686,6 +688,115 @@ run_peer_with() {
     PYTHON="$python" run_peer "$@"
 }
 
+# Seconds since the epoch with nanoseconds, for wall-clock timing of whole processes.
+now() { date +%s.%N; }
+
+# The 1-minute load average.
+load1() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo ""; }
+
+# The gbdt training set as Parquet (bench/bin_to_parquet.py), converted once; echo its path.
+binary_parquet() {
+    local bin file="$DATA_DIR/higgs_like_${1}x28_seed$2.parquet"
+    if [[ ! -s "$file" ]]; then
+        bin="$(binary_set "$1" "$2")" || return 1
+        say "== converting $bin to Parquet"
+        "$PYTHON" bench/bin_to_parquet.py "$bin" "$file.tmp" && mv "$file.tmp" "$file" || return 1
+    fi
+    echo "$file"
+}
+
+# Append one row to bench/results/train.csv and print it.
+# args: workload kiln_s peer peer_s kiln_auc peer_auc load_before load_after
+record_train() {
+    local file="$RESULTS_DIR/train.csv" r kiln_auc peer_auc
+    mkdir -p "$RESULTS_DIR"
+    [[ -s "$file" ]] ||
+        echo "date,machine,cores,workload,kiln_s,peer,peer_s,ratio,kiln_test_auc,peer_test_auc,load1_before,load1_after" >"$file"
+    r="$(ratio "$2" "$4")"
+    kiln_auc="$(awk -v x="$5" 'BEGIN { if (x != "") printf "%.5f", x }')"
+    peer_auc="$(awk -v x="$6" 'BEGIN { if (x != "") printf "%.5f", x }')"
+    echo "$RUN_DATE,$MACHINE,$CORES,$1,$(secs "$2"),$3,$(secs "$4"),$r,$kiln_auc,$peer_auc,$7,$8" >>"$file"
+    printf '\n%-22s %10s  %-34s %10s %8s %9s %9s %6s %6s\n' workload kiln_s peer peer_s ratio kiln_auc peer_auc load0 load1
+    printf '%-22s %10s  %-34s %10s %8s %9s %9s %6s %6s\n' "$1" "$(secs "$2")" "$3" "$(secs "$4")" \
+        "${r:--}" "${kiln_auc:--}" "${peer_auc:--}" "$7" "$8"
+    say "appended to ${file#"$REPO"/}"
+}
+
+# Print "key value" lines of a flat JSON object of numbers found at a path (e.g. timings,
+# phases) as one line "k1 1.23 s, k2 4.56 s". args: field
+json_phases() {
+    "$PYTHON" -c '
+import json, sys
+v = json.load(sys.stdin).get(sys.argv[1]) or {}
+print(", ".join(f"{k} {float(s):.2f} s" for k, s in v.items() if isinstance(s, (int, float))))' "$1" 2>/dev/null
+}
+
+# `kiln train` end to end against a scikit-learn Pipeline + LightGBM + MLflow script, each
+# timed as a whole process (start to exit) on the same Parquet file, in fresh project folders.
+workload_train() {
+    local rows="${BENCH_ROWS:-$DEFAULT_ROWS}" data rounds=100 leaves=255 folds
+    [[ -n "$QUICK" ]] && rounds=10
+    data="$(binary_parquet "$rows" 42)" || { STATUS=1; return; }
+    local model="{\"kind\":\"gbdt\",\"n_estimators\":$rounds,\"num_leaves\":$leaves,\"learning_rate\":0.1}"
+    for folds in ${BENCH_TRAIN_FOLDS:-0 3}; do
+        local peer_name="sklearn.Pipeline+lightgbm+mlflow"
+        local name=train label work out t0 t1 kiln_s="" kiln_auc="" peer_s="" peer_auc="" l0 l1
+        ((folds >= 2)) && name="train_cv$folds"
+        label="$(workload_label "$name" "$rows" "$DEFAULT_ROWS")"
+        work="$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench-train.XXXXXX")" || { STATUS=1; return; }
+        mkdir -p "$work/kiln" "$work/peer"
+        l0="$(load1)"
+        say "== load average before $label: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+        say "== kiln: kiln train ${data#"$REPO"/} --target y --model '$model' --folds $folds --project $work/kiln --json"
+        t0="$(now)"
+        # Run from the fresh project folder so that no ./kiln.toml is picked up.
+        if out="$(cd "$work/kiln" && RAYON_NUM_THREADS="$THREADS" "$KILN" train "$data" --target y \
+            --model "$model" --folds "$folds" --project "$work/kiln" --json)"; then
+            t1="$(now)"
+            kiln_s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
+            kiln_auc="$(printf '%s' "$out" | "$PYTHON" -c '
+import json, sys
+print(json.load(sys.stdin)["test"].get("roc_auc", ""))' 2>/dev/null)"
+            say "   kiln wall $(secs "$kiln_s") s, test roc_auc ${kiln_auc:-?}; timings: $(printf '%s' "$out" | json_phases timings)"
+        else
+            say "error: kiln train failed; kiln side not measured"
+            STATUS=1
+        fi
+
+        if have_python; then
+            say "== peer $peer_name: bench/peers/train_mlflow.py ${data#"$REPO"/} $work/peer --folds $folds"
+            t0="$(now)"
+            if out="$(OMP_NUM_THREADS="$THREADS" "$PYTHON" bench/peers/train_mlflow.py "$data" "$work/peer" \
+                --rounds "$rounds" --leaves "$leaves" --threads "$THREADS" --folds "$folds")"; then
+                t1="$(now)"
+                local why
+                why="$(printf '%s' "$out" | json_string skipped)"
+                if [[ -n "$why" ]]; then
+                    say "skipped peer $peer_name: $why"
+                else
+                    peer_s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
+                    peer_auc="$(printf '%s' "$out" | json_number test_auc)"
+                    [[ -n "$(printf '%s' "$out" | json_string mlflow_skipped)" ]] && peer_name="sklearn.Pipeline+lightgbm"
+                    say "   peer wall $(secs "$peer_s") s, test roc_auc ${peer_auc:-?}, mlflow $(printf '%s' "$out" | json_string mlflow); phases: $(printf '%s' "$out" | json_phases phases)"
+                fi
+            else
+                say "skipped peer $peer_name: bench/peers/train_mlflow.py failed"
+            fi
+        else
+            say "skipped peer $peer_name: $PYTHON not found"
+        fi
+        l1="$(load1)"
+        say "== load average after $label: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+        rm -rf "$work"
+        if [[ -z "$kiln_s$peer_s" ]]; then
+            say "nothing measured for $label"
+            continue
+        fi
+        [[ -z "$peer_s" ]] && peer_name=none
+        record_train "$label" "$kiln_s" "$peer_name" "$peer_s" "$kiln_auc" "$peer_auc" "$l0" "$l1"
+    done
+}
 
 main() {
     local selected=("$@")
@@ -698,7 +809,10 @@ main() {
     done
     local need_kiln=0 need_examples=0
     for w in "${selected[@]}"; do
-        if [[ "$w" == csv_read || "$w" == profile || "$w" == drift ]]; then need_kiln=1; else need_examples=1; fi
+        case "$w" in
+        csv_read | profile | drift | train) need_kiln=1 ;;
+        *) need_examples=1 ;;
+        esac
     done
     ((need_kiln)) && build_kiln
     ((need_examples)) && build_examples
