@@ -60,9 +60,21 @@ impl SqliteStore {
         let mut conn = Connection::open(path).at(path)?;
         conn.busy_timeout(BUSY_TIMEOUT).at(path)?;
         // journal_mode answers with the mode in force; WAL persists in the file once set.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .at(path)?;
+        // Switching a fresh file to WAL can answer "busy" at once, without the busy handler,
+        // when another process is doing the same (two first `kiln train`s): retry briefly.
+        let mut attempts = 0;
+        loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+                Ok(_) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 200 =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                Err(e) => return Err(e).at(path),
+            }
+        }
         // foreign_keys is per connection; NORMAL sync is durable enough in WAL mode (a power
         // cut can lose the last commit, never corrupt the file) and much faster than FULL.
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
