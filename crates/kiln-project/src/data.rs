@@ -152,6 +152,17 @@ pub fn split_rows(frame: &Frame, target: &str, task: Task, s: &SplitSection) -> 
     Ok(train_test_split(frame.n_rows(), s.test_size, Some(s.seed))?)
 }
 
+/// Number of distinct classes of `target` in `frame` for classification, 0 for regression.
+pub fn n_classes(frame: &Frame, target: &str, task: Task) -> Result<usize> {
+    Ok(match task {
+        Task::Classification => class_codes(frame, target)?
+            .into_iter()
+            .max()
+            .map_or(0, |m| m + 1),
+        Task::Regression => 0,
+    })
+}
+
 /// Class index per row (classes in first-seen order; only equality matters for stratifying).
 pub fn class_codes(frame: &Frame, target: &str) -> Result<Vec<usize>> {
     let col = frame.schema().index_of(target)?;

@@ -268,13 +268,7 @@ pub fn train(
     progress: &dyn Progress,
 ) -> Result<TrainOutcome> {
     let train = data.train()?;
-    let n_classes = match data.task {
-        Task::Classification => crate::data::class_codes(&train, &config.data.target)?
-            .into_iter()
-            .max()
-            .map_or(0, |m| m + 1),
-        Task::Regression => 0,
-    };
+    let n_classes = crate::data::n_classes(&train, &config.data.target, data.task)?;
     if data.task == Task::Classification && n_classes < 2 {
         return Err(ProjectError::Invalid(format!(
             "the target column '{}' has a single class in the training rows; classification needs at least 2",

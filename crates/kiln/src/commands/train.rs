@@ -217,15 +217,7 @@ pub fn tune(args: TuneArgs, project_dir: &Path, json: bool) -> CliResult<()> {
     let result = (|| -> CliResult<_> {
         let data = prepare(frame, &config)?;
         let train = data.train()?;
-        let n_classes = match data.task {
-            kiln_prep::Task::Classification => {
-                kiln_project::data::class_codes(&train, &config.data.target)?
-                    .into_iter()
-                    .max()
-                    .map_or(0, |m| m + 1)
-            }
-            kiln_prep::Task::Regression => 0,
-        };
+        let n_classes = kiln_project::data::n_classes(&train, &config.data.target, data.task)?;
         let specs = candidate_specs(&config, &data.frame, data.task, n_classes)?;
         let Some((label, spec, _)) = specs.first() else {
             return Err(CliError::Usage("no candidate model to tune".into()));
