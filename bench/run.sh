@@ -54,6 +54,10 @@ else
     BUILD_EXAMPLES=1
     KILN_EXAMPLES="${CARGO_TARGET_DIR:-target}/release/examples"
 fi
+# Workloads run the binaries from other directories (e.g. `train` from a fresh project folder),
+# so relative paths (taken from the repository root, where the script runs) are made absolute.
+[[ "$KILN" = /* ]] || KILN="$PWD/$KILN"
+[[ "$KILN_EXAMPLES" = /* ]] || KILN_EXAMPLES="$PWD/$KILN_EXAMPLES"
 DATA_DIR="$REPO/bench/data"
 RESULTS_DIR="$REPO/bench/results"
 REPEAT="${BENCH_REPEAT:-3}"
