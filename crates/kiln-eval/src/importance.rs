@@ -47,6 +47,8 @@ pub struct PermutationImportance {
     pub baseline: f64,
     /// Repeats per column.
     pub n_repeats: usize,
+    /// Rows scored (the frame given).
+    pub n_rows: usize,
     /// The seed of the permutations.
     pub seed: u64,
     /// One entry per column, by decreasing mean drop (ties keep input order).
@@ -151,6 +153,7 @@ pub fn permutation_importance(
         metric,
         baseline,
         n_repeats,
+        n_rows: frame.n_rows(),
         seed,
         columns: sorted,
     })

@@ -21,7 +21,7 @@ use crate::cv::CvResult;
 use crate::diagnostics::{RegressionDiagnostics, regression_diagnostics};
 use crate::importance::{ModelImportanceKind, PermutationImportance, model_importances};
 use crate::metric::Metric;
-use crate::pipeline::{FittedModelPipeline, PipelineResult};
+use crate::pipeline::{FittedModelPipeline, PipelineError, PipelineResult, Predictions};
 use crate::readout::{FitReadout, chance_score, fit_readout};
 use crate::{IterationCurve, LearningCurve, ValidationCurve};
 
@@ -262,6 +262,28 @@ impl RunReport {
     ) -> PipelineResult<RunReport> {
         let y = fitted.encode_target(test)?;
         let predictions = fitted.predict(test)?;
+        Self::from_predictions(header, dataset, fitted, &y, &predictions, cv, metrics)
+    }
+
+    /// As [`RunReport::from_evaluation`], from test predictions already made (a training run
+    /// has them from its one test evaluation; predicting a large test set again costs seconds).
+    /// `y` is the encoded target of the test rows, `predictions` the fitted pipeline's answer.
+    pub fn from_predictions(
+        header: ReportHeader,
+        dataset: DatasetSummary,
+        fitted: &FittedModelPipeline,
+        y: &[f64],
+        predictions: &Predictions,
+        cv: Option<&CvResult>,
+        metrics: &[Metric],
+    ) -> PipelineResult<RunReport> {
+        if y.len() != predictions.values.len() {
+            return Err(PipelineError::Invalid(format!(
+                "{} test targets but {} predictions; expected one prediction per test row",
+                y.len(),
+                predictions.values.len()
+            )));
+        }
         let classes = fitted.classes().map(<[String]>::to_vec);
         let mut report = RunReport {
             header,
@@ -273,7 +295,7 @@ impl RunReport {
             },
             classes: classes.clone(),
             dataset: DatasetSummary {
-                test_rows: Some(test.n_rows()),
+                test_rows: Some(y.len()),
                 ..dataset
             },
             ..RunReport::default()
@@ -285,12 +307,12 @@ impl RunReport {
                 cv_mean: summary.map(|s| s.valid_mean),
                 cv_std: summary.map(|s| s.valid_std),
                 cv_train_mean: summary.map(|s| s.train_mean),
-                test: Some(predictions.score(metric, &y, None)?),
+                test: Some(predictions.score(metric, y, None)?),
             });
         }
         match &classes {
             Some(names) => {
-                let cm = confusion_matrix(&y, &predictions.values, None)?;
+                let cm = confusion_matrix(y, &predictions.values, None)?;
                 report.confusion = Some(ConfusionSection {
                     labels: cm
                         .labels
@@ -302,10 +324,10 @@ impl RunReport {
                 let oof = cv.and_then(|c| c.out_of_fold.first());
                 report
                     .curves
-                    .extend(charts::classification_charts(names, &y, &predictions, oof)?);
+                    .extend(charts::classification_charts(names, y, predictions, oof)?);
             }
             None => {
-                report.residuals = Some(regression_diagnostics(&y, &predictions.values)?);
+                report.residuals = Some(regression_diagnostics(y, &predictions.values)?);
             }
         }
         if let Some(imp) = model_importances(fitted) {
@@ -358,7 +380,7 @@ impl RunReport {
         }
         report.notes.push(format!(
             "The test split ({} rows) was used once, for the test column and {}; it took no part in fitting or model selection.",
-            test.n_rows(),
+            y.len(),
             if classes.is_some() {
                 "the confusion matrix and the curves marked \"test\""
             } else {
@@ -400,8 +422,9 @@ impl RunReport {
         self.importances.push(ImportanceSection {
             title: format!("Permutation importance ({})", imp.metric.name()),
             note: format!(
-                "Drop in {} when one raw input column is shuffled ({} repeats, seed {}); baseline {}. Bars show the mean, whiskers ± one standard deviation.",
+                "Drop in {} when one raw input column is shuffled ({} rows, {} repeats, seed {}); baseline {}. Bars show the mean, whiskers ± one standard deviation.",
                 imp.metric.name(),
+                imp.n_rows,
                 imp.n_repeats,
                 imp.seed,
                 html::number(imp.baseline)
