@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh              # every workload
 #   bash bench/run.sh csv_read     # one workload (csv_read, profile, prep, gbdt, forest, predict,
-#                                  # logistic, svm, knn, drift, train)
+#                                  # logistic, svm, knn, kmeans, drift, train)
 #
 # Environment:
 #   BENCH_ROWS     rows of generated data (default per workload: 1000000, forest 200000, svm
@@ -32,7 +32,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 cd "$REPO" || exit 1
 
-WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn drift train)
+WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn kmeans drift train)
 DEFAULT_ROWS=1000000
 ROWS="${BENCH_ROWS:-$DEFAULT_ROWS}"
 QUICK="${BENCH_QUICK:-0}"
@@ -572,6 +572,36 @@ workload_svm() {
         record "$label" "$kiln_s" none ""
     fi
     record_quality svm_quality "library,fit_s,test_accuracy,max_rss_mb,n_support" "$label" "${quality[@]}"
+}
+
+workload_kmeans() {
+    local rows="${BENCH_ROWS:-$DEFAULT_ROWS}" label data out k=16
+    label="$(workload_label kmeans "$rows" "$DEFAULT_ROWS")"
+    data="$(generated "$DATA_DIR/blobs_${rows}x20_k16_seed7.bin" bench/gen_blobs.py --rows "$rows" \
+        --features 20 --centres 16 --seed 7)" || { STATUS=1; return; }
+    local opts=(--k "$k" --threads "$THREADS" --repeat "$REPEAT")
+    say "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+    local kiln_s="" sk_s="" quality=()
+    if out="$(run_kiln fit_seconds "$KILN_EXAMPLES/model_bench" kmeans "$data" "${opts[@]}")"; then
+        kiln_s="$(printf '%s' "$out" | json_number fit_seconds)"
+        quality+=("kiln,$(printf '%s' "$out" | quality_fields fit_seconds inertia),$(printf '%s' "$out" | json_number n_iter | awk 'NF { printf "%d", $1 }')")
+    fi
+    if out="$(run_peer sklearn models kmeans sklearn "$data" "${opts[@]}")"; then
+        sk_s="$(printf '%s' "$out" | json_number fit_seconds)"
+        quality+=("sklearn.KMeans,$(printf '%s' "$out" | quality_fields fit_seconds inertia),$(printf '%s' "$out" | json_number n_iter | awk 'NF { printf "%d", $1 }')")
+    fi
+    say "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+    if [[ -z "$sk_s" && -z "$kiln_s" ]]; then
+        say "nothing measured for $label"
+        return
+    fi
+    if [[ -n "$sk_s" ]]; then
+        record "$label" "$kiln_s" sklearn.KMeans "$sk_s"
+    else
+        record "$label" "$kiln_s" none ""
+    fi
+    record_quality kmeans_quality "library,fit_s,inertia,max_rss_mb,n_iter" "$label" "${quality[@]}"
 }
 
 workload_knn() {

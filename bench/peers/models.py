@@ -8,6 +8,7 @@
                                                                      [--repeat 3]
     python bench/peers/models.py svm     sklearn          TRAIN TEST
     python bench/peers/models.py knn     sklearn          TRAIN TEST [--neighbors 5]
+    python bench/peers/models.py kmeans  sklearn          DATA [--k 16] [--repeat 3]
 
 Always 2 threads (`--threads`). Reads the files written by `bench/gen_binary.py` (and
 `bench/gen_dense.py`, same format) and prints one
@@ -32,6 +33,10 @@ so `max_rss_mb` (peak resident memory from getrusage, including the loaded data)
 - knn/sklearn: `KNeighborsClassifier(n_neighbors, n_jobs=threads)` (algorithm "auto", which
   is brute force above 15 features) under `threadpool_limits(threads)`; `seconds` = fit +
   predict of every TEST row, `accuracy`.
+- kmeans/sklearn: `KMeans(n_clusters=k, init=<first k rows>, n_init=1, algorithm="lloyd",
+  tol=1e-4, max_iter=300)` under `threadpoolctl.threadpool_limits(threads)` (OpenMP and BLAS);
+  `fit_seconds` = best of `repeat` fits, with `inertia` and `n_iter`. The file is a
+  `bench/gen_blobs.py` set; its label column is ignored.
 """
 
 import argparse
@@ -228,12 +233,36 @@ def knn(args):
     }
 
 
+def kmeans(args):
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    x, _ = read_set(args.train)
+    init = x[: args.k].copy()
+    best, model = float("inf"), None
+    with threadpool_limits(args.threads):
+        for _ in range(max(1, args.repeat)):
+            model = KMeans(n_clusters=args.k, init=init, n_init=1, algorithm="lloyd", tol=1e-4, max_iter=300)
+            t = time.perf_counter()
+            model.fit(x)
+            best = min(best, time.perf_counter() - t)
+    return {
+        "fit_seconds": best,
+        "inertia": float(model.inertia_),
+        "n_iter": int(model.n_iter_),
+        "k": args.k,
+        "rows": len(x),
+        "max_rss_mb": max_rss_mb(),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["gbdt", "forest", "predict", "logistic", "svm", "knn"])
+    ap.add_argument("mode", choices=["gbdt", "forest", "predict", "logistic", "svm", "knn", "kmeans"])
     ap.add_argument("lib", choices=["lightgbm", "sklearn"])
     ap.add_argument("train")
-    ap.add_argument("test")
+    ap.add_argument("test", nargs="?", help="test file (every mode but kmeans)")
+    ap.add_argument("--k", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=100)
     ap.add_argument("--leaves", type=int, default=None)
     ap.add_argument("--trees", type=int, default=100)
@@ -245,6 +274,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--neighbors", type=int, default=5)
     args = ap.parse_args()
+    if args.test is None and args.mode != "kmeans":
+        ap.error(f"{args.mode} needs TRAIN and TEST")
     if args.leaves is None:
         args.leaves = 31 if args.mode == "predict" else 255
     try:
@@ -262,6 +293,7 @@ def main() -> int:
         "logistic": logistic,
         "svm": svm,
         "knn": knn,
+        "kmeans": kmeans,
     }[args.mode]
     print(json.dumps(job(args)))
     return 0

@@ -1,5 +1,6 @@
-//! Kiln side of the model bench workloads (`bench/run.sh gbdt|forest|predict`): reads the data
-//! files written by `bench/gen_binary.py`, times one job and prints one JSON object.
+//! Kiln side of the model bench workloads (`bench/run.sh gbdt|forest|predict|logistic|svm|knn|kmeans`):
+//! reads the data files written by `bench/gen_binary.py` (and its siblings), times one job and
+//! prints one JSON object.
 //!
 //! ```text
 //! model_bench gbdt    TRAIN TEST [--rounds 100] [--leaves 255] [--threads 2]
@@ -9,6 +10,7 @@
 //! model_bench logistic TRAIN TEST [--threads 2] [--max-iter 100] [--tol 1e-4] [--repeat 3]
 //! model_bench svm     TRAIN TEST [--threads 2]
 //! model_bench knn     TRAIN TEST [--neighbors 5] [--threads 2]
+//! model_bench kmeans  DATA       [--k 16] [--threads 2] [--repeat 3]
 //! ```
 //!
 //! - `gbdt`: binary GBDT (learning rate 0.1, `min_data_in_leaf` 20, 255 bins) on TRAIN;
@@ -27,6 +29,10 @@
 //! - `knn`: k-nearest-neighbour classifier (`--neighbors`, Euclidean, uniform, algorithm
 //!   auto) fitted on TRAIN and predicting every TEST row; `seconds` = fit + predict,
 //!   `accuracy` on TEST.
+//! - `kmeans`: k-means (Lloyd, `n_init` 1, `tol` 1e-4, `max_iter` 300) on DATA (a
+//!   `bench/gen_blobs.py` file; the label column is ignored) from the first `--k` rows as the
+//!   explicit initial centres; `fit_seconds` = best of `--repeat` fits, with `inertia` and
+//!   `n_iter` to check that the peer ran the same iterations.
 //!
 //! Every mode also reports `max_rss_mb`, the process's peak resident memory (`VmHWM`, the same
 //! number `getrusage` gives the Python peers), which includes the data as loaded.
@@ -38,8 +44,8 @@ use std::io::{BufReader, Read};
 use std::time::Instant;
 
 use kiln_models::{
-    FittedGbdt, GbdtSpec, KnnClassifierSpec, LogisticRegressionSpec, Objective, RandomForestSpec,
-    SvcSpec,
+    FittedGbdt, GbdtSpec, KMeansInit, KMeansSpec, KnnClassifierSpec, LogisticRegressionSpec,
+    Objective, RandomForestSpec, SvcSpec,
 };
 use ndarray::{Array1, Array2, s};
 
@@ -116,6 +122,7 @@ fn auc(y: &[f64], score: &[f64]) -> f64 {
 }
 
 struct Options {
+    k: usize,
     max_iter: usize,
     tol: f64,
     repeat: usize,
@@ -296,6 +303,39 @@ fn knn(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     ))
 }
 
+fn kmeans(data: &str, o: &Options) -> Result<String, Error> {
+    let (x, _) = read_set(data)?;
+    if o.k == 0 || o.k > x.nrows() {
+        return Err(format!("--k {} needs 1..={} rows", o.k, x.nrows()).into());
+    }
+    let init: Vec<Vec<f64>> = (0..o.k).map(|i| x.row(i).to_vec()).collect();
+    let spec = KMeansSpec {
+        n_clusters: o.k,
+        init: KMeansInit::Explicit(init),
+        n_init: Some(1),
+        max_iter: 300,
+        tol: 1e-4,
+        ..KMeansSpec::default()
+    };
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..o.repeat.max(1) {
+        let t = Instant::now();
+        let model = spec.fit(x.view())?;
+        best = best.min(t.elapsed().as_secs_f64());
+        last = Some(model);
+    }
+    let model = last.ok_or("no fit ran")?;
+    Ok(format!(
+        "{{\"fit_seconds\": {best}, \"inertia\": {}, \"n_iter\": {}, \"k\": {}, \"rows\": {}, \"max_rss_mb\": {}}}",
+        model.inertia,
+        model.n_iter,
+        o.k,
+        x.nrows(),
+        json_opt(max_rss_mb())
+    ))
+}
+
 fn json_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "null".to_string(), |v| v.to_string())
 }
@@ -304,12 +344,20 @@ fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: model_bench gbdt|forest|predict|logistic|svm|knn TRAIN TEST [--rounds N] \
                  [--leaves N] [--trees N] [--threads N] [--calls N] [--fit-rows N] [--max-iter N] \
-                 [--tol X] [--repeat N] [--neighbors N]";
-    let [mode, train, test, rest @ ..] = args.as_slice() else {
+                 [--tol X] [--repeat N] [--neighbors N] | model_bench kmeans DATA [--k N] \
+                 [--threads N] [--repeat N]";
+    let Some((mode, after)) = args.split_first() else {
         return Err(usage.into());
     };
+    let files = if mode == "kmeans" { 1 } else { 2 };
+    if after.len() < files || after[..files].iter().any(|f| f.starts_with("--")) {
+        return Err(usage.into());
+    }
+    let (paths, rest) = after.split_at(files);
+    let (train, test) = (&paths[0], paths.get(1).unwrap_or(&paths[0]));
     let leaves_default = if mode == "predict" { 31 } else { 255 };
     let mut o = Options {
+        k: 16,
         max_iter: 100,
         tol: 1e-4,
         repeat: 3,
@@ -339,6 +387,7 @@ fn main() -> Result<(), Error> {
             "--calls" => o.calls = value,
             "--fit-rows" => o.fit_rows = value,
             "--neighbors" => o.neighbors = value,
+            "--k" => o.k = value,
             _ => return Err(format!("unknown option '{flag}'; {usage}").into()),
         }
     }
@@ -352,6 +401,7 @@ fn main() -> Result<(), Error> {
         "logistic" => logistic(train, test, &o),
         "svm" => svm(train, test),
         "knn" => knn(train, test, &o),
+        "kmeans" => kmeans(train, &o),
         _ => Err(format!("unknown mode '{mode}'; {usage}").into()),
     })?;
     println!("{json}");

@@ -3,8 +3,10 @@
 //! Greedy k-means++ (Arthur & Vassilvitskii with scikit-learn's local trials) picks the first
 //! centre uniformly, then for every further centre draws `2 + ⌊ln k⌋` candidates with
 //! probability proportional to the squared distance to the nearest centre so far and keeps the
-//! candidate that lowers the total potential most. Distance passes run in parallel over fixed
-//! row chunks and their sums are combined in chunk order, so the result depends on the seed only.
+//! candidate that lowers the total potential most. All candidates of one step are scored in a
+//! single pass over the rows (scikit-learn computes their distances as one block too). Distance
+//! passes run in parallel over fixed row chunks and their sums are combined in chunk order, so
+//! the result depends on the seed only.
 
 use rand::Rng;
 use rayon::prelude::*;
@@ -34,21 +36,17 @@ pub(crate) fn kmeans_plus_plus(x: &Rows, k: usize, rng: &mut impl Rng) -> Vec<f6
                 cumulative.partition_point(|&c| c < target).min(n - 1)
             })
             .collect();
-        let mut best: Option<(f64, usize, Vec<f64>)> = None;
-        for &cand in &candidates {
-            let mut dist = distances_to(x, x.row(cand));
-            dist.iter_mut()
-                .zip(&closest)
-                .for_each(|(a, &b)| *a = a.min(b));
-            let pot = chunked_sum(&dist);
-            if best.as_ref().is_none_or(|(p, _, _)| pot < *p) {
-                best = Some((pot, cand, dist));
+        let pots = candidate_potentials(x, &candidates, &closest);
+        // The first candidate with the lowest potential, as numpy's argmin.
+        let mut best = 0;
+        for (t, &p) in pots.iter().enumerate() {
+            if p < pots[best] {
+                best = t;
             }
         }
-        // `trials` is at least 2, so a best candidate always exists.
-        let (pot, cand, dist) = best.expect("at least one candidate");
-        potential = pot;
-        closest = dist;
+        let cand = candidates[best];
+        potential = pots[best];
+        lower_to(x, x.row(cand), &mut closest);
         centres.extend_from_slice(x.row(cand));
     }
     centres
@@ -76,6 +74,49 @@ fn distances_to(x: &Rows, c: &[f64]) -> Vec<f64> {
             }
         });
     out
+}
+
+/// `closest[i] = min(closest[i], ‖x_i − c‖²)`: the chosen candidate joins the centres.
+fn lower_to(x: &Rows, c: &[f64], closest: &mut [f64]) {
+    let d = x.d;
+    closest
+        .par_chunks_mut(CHUNK_ROWS)
+        .zip(x.data.par_chunks(CHUNK_ROWS * d))
+        .for_each(|(o, block)| {
+            for (v, row) in o.iter_mut().zip(block.chunks_exact(d)) {
+                *v = v.min(sq_dist(row, c));
+            }
+        });
+}
+
+/// For every candidate, the potential `Σ_i min(closest_i, ‖x_i − candidate‖²)` it would leave.
+///
+/// One pass over the rows serves all candidates (each row is read once, not once per candidate,
+/// and no distance vector is stored), and each candidate's sum runs in row order within fixed
+/// chunks combined in chunk order: the same bits as [`chunked_sum`] of the distances, for any
+/// thread count.
+fn candidate_potentials(x: &Rows, candidates: &[usize], closest: &[f64]) -> Vec<f64> {
+    let d = x.d;
+    let rows: Vec<&[f64]> = candidates.iter().map(|&c| x.row(c)).collect();
+    let parts: Vec<Vec<f64>> = x
+        .data
+        .par_chunks(CHUNK_ROWS * d)
+        .zip(closest.par_chunks(CHUNK_ROWS))
+        .map(|(block, near)| {
+            let mut sums = vec![0.0; rows.len()];
+            for (row, &n) in block.chunks_exact(d).zip(near) {
+                for (s, c) in sums.iter_mut().zip(&rows) {
+                    *s += sq_dist(row, c).min(n);
+                }
+            }
+            sums
+        })
+        .collect();
+    let mut total = vec![0.0; rows.len()];
+    for p in parts {
+        total.iter_mut().zip(&p).for_each(|(t, v)| *t += v);
+    }
+    total
 }
 
 /// Sum of `v` in fixed chunks combined in order: the same bits for any thread count.
@@ -108,5 +149,28 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let r = random_rows(&rows, 5, &mut rng);
         assert_eq!(r.len(), 10);
+    }
+
+    #[test]
+    fn one_pass_candidate_potentials_equal_per_candidate_sums() {
+        // More rows than one chunk, so the chunked order matters.
+        let x = Array2::from_shape_fn((2 * CHUNK_ROWS + 77, 3), |(i, j)| {
+            ((i * 48_271 + j * 16_807) % 1009) as f64 / 10.0
+        });
+        let rows = Rows::new(x.view());
+        let closest = distances_to(&rows, rows.row(5));
+        let candidates = [17, 4000, 17, 901];
+        let pots = candidate_potentials(&rows, &candidates, &closest);
+        for (&c, &p) in candidates.iter().zip(&pots) {
+            let mut dist = distances_to(&rows, rows.row(c));
+            dist.iter_mut()
+                .zip(&closest)
+                .for_each(|(a, &b)| *a = a.min(b));
+            // Same summation order: the same bits.
+            assert_eq!(p, chunked_sum(&dist));
+        }
+        let mut lowered = closest.clone();
+        lower_to(&rows, rows.row(901), &mut lowered);
+        assert_eq!(chunked_sum(&lowered), pots[3]);
     }
 }

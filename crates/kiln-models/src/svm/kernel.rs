@@ -1,9 +1,14 @@
 //! Kernel functions and scikit-learn's `gamma` rules.
 //!
 //! Training evaluates kernels between rows of one matrix, with the squared norms computed once
-//! (libsvm's `x_square`), so the RBF kernel costs one dot product per entry. Prediction compares a
-//! new row with the support vectors directly, as libsvm's `k_function` does.
+//! (libsvm's `x_square`), so the RBF kernel costs one dot product per entry. A kernel column is
+//! one matrix-vector product over a block of rows (faer's kernels, which use the CPU's widest
+//! vector instructions at run time; plain Rust here is compiled for the baseline instruction
+//! set) followed by the kernel function per entry. Prediction compares a new row with the support
+//! vectors directly, as libsvm's `k_function` does.
 
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
 use serde::{Deserialize, Serialize};
 
 /// Kernel of an SVM (`kernel` in scikit-learn).
@@ -72,7 +77,7 @@ pub struct KernelParams {
 impl KernelParams {
     /// The kernel from a dot product and, for RBF, the squared distance computed by the caller.
     #[inline]
-    fn of_dot(&self, dot: f64, sq_dist: impl FnOnce() -> f64) -> f64 {
+    pub(crate) fn of_dot(&self, dot: f64, sq_dist: impl FnOnce() -> f64) -> f64 {
         match self.kernel {
             Kernel::Linear => dot,
             Kernel::Poly => (self.gamma * dot + self.coef0).powi(self.degree as i32),
@@ -113,22 +118,58 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
-/// Training rows (row-major) with their squared norms, for kernel entries by row index.
-pub(crate) struct TrainKernel<'a> {
-    x: &'a [f64],
+/// Training rows (a row-major copy) with their squared norms, for kernel entries by row index.
+/// The solver's shrinking permutes its indices; [`TrainKernel::swap_rows`] follows it, so a
+/// kernel column always reads contiguous rows (libsvm swaps its row pointers instead, which
+/// scatters the reads).
+pub(crate) struct TrainKernel {
+    x: Vec<f64>,
     d: usize,
     square: Vec<f64>,
     params: KernelParams,
 }
 
-impl<'a> TrainKernel<'a> {
-    pub fn new(x: &'a [f64], d: usize, params: KernelParams) -> Self {
+impl TrainKernel {
+    pub fn new(x: &[f64], d: usize, params: KernelParams) -> Self {
         let square = x.chunks_exact(d).map(|r| dot(r, r)).collect();
         TrainKernel {
-            x,
+            x: x.to_vec(),
             d,
             square,
             params,
+        }
+    }
+
+    /// Exchanges rows `i` and `j` (and their norms).
+    pub fn swap_rows(&mut self, i: usize, j: usize) {
+        if i == j {
+            return;
+        }
+        let d = self.d;
+        let (lo, hi) = (i.min(j), i.max(j));
+        let (head, tail) = self.x.split_at_mut(hi * d);
+        head[lo * d..(lo + 1) * d].swap_with_slice(&mut tail[..d]);
+        self.square.swap(i, j);
+    }
+
+    /// `out[t] = K(x_i, x_{from + t})`: one matrix-vector product for the dot products, then the
+    /// kernel per entry. Each entry depends only on its two rows, not on the block bounds.
+    pub fn column_block(&self, i: usize, from: usize, out: &mut [f64]) {
+        let d = self.d;
+        let m = out.len();
+        let rows = &self.x[from * d..(from + m) * d];
+        matmul(
+            MatMut::from_column_major_slice_mut(out, m, 1),
+            Accum::Replace,
+            MatRef::from_row_major_slice(rows, m, d),
+            MatRef::from_column_major_slice(self.row(i), d, 1),
+            1.0,
+            Par::Seq,
+        );
+        let sq_i = self.square[i];
+        for (v, &sq_j) in out.iter_mut().zip(&self.square[from..from + m]) {
+            let dt = *v;
+            *v = self.params.of_dot(dt, || sq_i + sq_j - 2.0 * dt);
         }
     }
 
@@ -168,6 +209,34 @@ mod tests {
             let direct = p.eval(&x[..3], &x[3..]);
             // 1e-12: the two paths differ only in rounding of the squared distance.
             assert!((k.k(0, 1) - direct).abs() < 1e-12, "{kernel:?}");
+        }
+    }
+
+    #[test]
+    fn column_blocks_match_entry_by_entry_kernels_and_follow_row_swaps() {
+        let d = 7;
+        let x: Vec<f64> = (0..40 * d)
+            .map(|t| ((t * 2_654_435_761usize) % 1000) as f64 / 250.0 - 2.0)
+            .collect();
+        for kernel in [Kernel::Linear, Kernel::Poly, Kernel::Rbf, Kernel::Sigmoid] {
+            let p = KernelParams {
+                kernel,
+                gamma: 0.2,
+                degree: 2,
+                coef0: 0.5,
+            };
+            let mut k = TrainKernel::new(&x, d, p);
+            let mut out = vec![0.0; 25];
+            k.column_block(3, 15, &mut out);
+            for (t, &v) in out.iter().enumerate() {
+                // 1e-12: the block's dot products differ from `k`'s only in summation order.
+                assert!((v - k.k(3, 15 + t)).abs() < 1e-12, "{kernel:?} entry {t}");
+            }
+            let before = k.k(2, 30);
+            k.swap_rows(2, 9);
+            k.swap_rows(30, 31);
+            // Rows 2 and 30 now live at 9 and 31.
+            assert_eq!(k.k(9, 31), before);
         }
     }
 

@@ -1,6 +1,9 @@
 //! The solver's view of the kernel: `Q[i][j] = y_i y_j K(x_i, x_j)` for classification
 //! (libsvm's `SVC_Q`) and the doubled `2l × 2l` matrix of ε-regression (`SVR_Q`), served column
 //! by column from the bounded cache, with kernel entries computed in parallel for long columns.
+//! A column is computed in blocks of rows (one matrix-vector product each, see
+//! [`TrainKernel::column_block`]); every entry depends on its two rows only, so the values do not
+//! depend on the block bounds or the thread count.
 
 use rayon::prelude::*;
 
@@ -27,41 +30,38 @@ pub(crate) trait QMatrix {
     fn cache_peak_bytes(&self) -> usize;
 }
 
-/// Fills `out[t] = f(start + t)`, in parallel for long runs; each entry is independent, so the
-/// result does not depend on the thread count.
-fn fill_entries(out: &mut [f32], start: usize, f: impl Fn(usize) -> f32 + Sync) {
+/// Fills `out` (the entries `start..` of a column) block by block: `f(from, block)` fills the
+/// entries `from..from + block.len()`, given `K` values of the block in `kernel` (scratch).
+/// Long runs are split over threads in blocks of [`CHUNK`].
+fn fill_entries(out: &mut [f32], start: usize, f: impl Fn(usize, &mut [f32], &mut [f64]) + Sync) {
     if out.len() < PARALLEL_ENTRIES {
-        for (t, v) in out.iter_mut().enumerate() {
-            *v = f(start + t);
+        let mut kernel = vec![0.0; out.len().min(CHUNK)];
+        for (c, block) in out.chunks_mut(CHUNK).enumerate() {
+            f(start + c * CHUNK, block, &mut kernel[..block.len()]);
         }
     } else {
-        out.par_chunks_mut(CHUNK)
-            .enumerate()
-            .for_each(|(c, chunk)| {
-                for (t, v) in chunk.iter_mut().enumerate() {
-                    *v = f(start + c * CHUNK + t);
-                }
-            });
+        out.par_chunks_mut(CHUNK).enumerate().for_each_init(
+            || vec![0.0; CHUNK],
+            |kernel, (c, block)| f(start + c * CHUNK, block, &mut kernel[..block.len()]),
+        );
     }
 }
 
-/// `y_i y_j K(x_i, x_j)` for a two-class sub-problem.
-pub(crate) struct SvcQ<'a> {
-    kernel: TrainKernel<'a>,
-    /// Solver index → kernel row (shrinking permutes solver indices).
-    perm: Vec<usize>,
+/// `y_i y_j K(x_i, x_j)` for a two-class sub-problem. The kernel's rows follow the solver's
+/// order (shrinking swaps them along with the solver's indices).
+pub(crate) struct SvcQ {
+    kernel: TrainKernel,
     y: Vec<f64>,
     qd: Vec<f64>,
     cache: ColumnCache,
 }
 
-impl<'a> SvcQ<'a> {
-    pub fn new(kernel: TrainKernel<'a>, y: &[f64], cache_bytes: usize) -> Self {
+impl SvcQ {
+    pub fn new(kernel: TrainKernel, y: &[f64], cache_bytes: usize) -> Self {
         let l = kernel.n_rows();
         let qd = (0..l).map(|i| kernel.k(i, i)).collect();
         SvcQ {
             kernel,
-            perm: (0..l).collect(),
             y: y.to_vec(),
             qd,
             cache: ColumnCache::new(l, cache_bytes),
@@ -71,17 +71,20 @@ impl<'a> SvcQ<'a> {
     fn fill(&mut self, i: usize, len: usize, pin: Option<usize>) {
         let start = self.cache.get(i, len, pin);
         if start < len {
-            let (kernel, perm, y) = (&self.kernel, &self.perm, &self.y);
-            let (ri, yi) = (perm[i], y[i]);
+            let (kernel, y) = (&self.kernel, &self.y);
+            let yi = y[i];
             let column = &mut self.cache.column_mut(i)[start..len];
-            fill_entries(column, start, |j| {
-                (yi * y[j] * kernel.k(ri, perm[j])) as f32
+            fill_entries(column, start, |from, block, k| {
+                kernel.column_block(i, from, k);
+                for ((v, &yj), &kj) in block.iter_mut().zip(&y[from..]).zip(k.iter()) {
+                    *v = (yi * yj * kj) as f32;
+                }
             });
         }
     }
 }
 
-impl QMatrix for SvcQ<'_> {
+impl QMatrix for SvcQ {
     fn qd(&self) -> &[f64] {
         &self.qd
     }
@@ -99,7 +102,7 @@ impl QMatrix for SvcQ<'_> {
 
     fn swap_index(&mut self, i: usize, j: usize) {
         self.cache.swap_index(i, j);
-        self.perm.swap(i, j);
+        self.kernel.swap_rows(i, j);
         self.y.swap(i, j);
         self.qd.swap(i, j);
     }
@@ -111,8 +114,8 @@ impl QMatrix for SvcQ<'_> {
 
 /// ε-regression's `2l × 2l` matrix: index `k < l` is `α_k` (sign +1), `k + l` is `α*_k`
 /// (sign -1); both read the kernel column of row `k`, cached once in the original row order.
-pub(crate) struct SvrQ<'a> {
-    kernel: TrainKernel<'a>,
+pub(crate) struct SvrQ {
+    kernel: TrainKernel,
     sign: Vec<f32>,
     index: Vec<usize>,
     qd: Vec<f64>,
@@ -121,8 +124,8 @@ pub(crate) struct SvrQ<'a> {
     next_buffer: usize,
 }
 
-impl<'a> SvrQ<'a> {
-    pub fn new(kernel: TrainKernel<'a>, cache_bytes: usize) -> Self {
+impl SvrQ {
+    pub fn new(kernel: TrainKernel, cache_bytes: usize) -> Self {
         let l = kernel.n_rows();
         let diag: Vec<f64> = (0..l).map(|i| kernel.k(i, i)).collect();
         SvrQ {
@@ -143,9 +146,16 @@ impl<'a> SvrQ<'a> {
         let start = self.cache.get(real, l, None);
         if start < l {
             let kernel = &self.kernel;
-            fill_entries(&mut self.cache.column_mut(real)[start..], start, |j| {
-                kernel.k(real, j) as f32
-            });
+            fill_entries(
+                &mut self.cache.column_mut(real)[start..],
+                start,
+                |from, block, k| {
+                    kernel.column_block(real, from, k);
+                    for (v, &kj) in block.iter_mut().zip(k.iter()) {
+                        *v = kj as f32;
+                    }
+                },
+            );
         }
         let data = self.cache.column(real);
         let si = self.sign[i];
@@ -159,7 +169,7 @@ impl<'a> SvrQ<'a> {
     }
 }
 
-impl QMatrix for SvrQ<'_> {
+impl QMatrix for SvrQ {
     fn qd(&self) -> &[f64] {
         &self.qd
     }
