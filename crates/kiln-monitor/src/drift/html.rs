@@ -360,8 +360,7 @@ mod tests {
         let first_row = &html[table_start..];
         let first_row = &first_row[first_row.find("<tr class").unwrap()..];
         assert!(
-            first_row
-                .starts_with("<tr class=\"drift\"><td><a href=\"#chart-0\">bill_depth_mm</a>"),
+            first_row.starts_with("<tr class=\"drift\"><td><a href=\"#chart-0\">bill_depth_mm</a>"),
             "{}",
             &first_row[..200]
         );
