@@ -210,7 +210,7 @@ fn bad_model_references_name_what_was_looked_for() {
             "--current",
             p,
         ],
-        "--reference churn@production: no such file, and no model named `churn`; registered models: quickstart",
+        "--reference churn@production: no such file, and no model named `churn`; registered models: `quickstart`",
     );
     fails_with_2(
         project,
