@@ -216,6 +216,33 @@ fn bad_inputs_are_clear_errors() {
         err(&DriftSpec::default(), &missing),
         "column 'f6': is in the reference but missing from the current data"
     );
+    // Unlabelled current data: the target is skipped and said so, unless it is asked for.
+    let unlabelled = current
+        .select(&["f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"])
+        .unwrap();
+    assert_eq!(profile.column("target").unwrap().role, Role::Target);
+    let report = detect_drift(&profile, &unlabelled, &DriftSpec::default()).unwrap();
+    assert_eq!(report.tested_columns, 8);
+    let skipped: Vec<(&str, &str)> = report
+        .skipped
+        .iter()
+        .map(|s| (s.column.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![(
+            "target",
+            "target column not in the current data (unlabelled)"
+        )]
+    );
+    let asked = DriftSpec {
+        columns: Some(vec!["f0".into(), "target".into()]),
+        ..Default::default()
+    };
+    assert_eq!(
+        err(&asked, &unlabelled),
+        "column 'target': is in the reference but missing from the current data"
+    );
 
     let csv = |text: &str| {
         kiln_data::csv::read_csv_bytes(text.as_bytes(), "inline", &Default::default()).unwrap()

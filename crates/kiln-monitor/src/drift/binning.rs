@@ -31,6 +31,16 @@ pub(crate) fn aligned_counts(
     reference: &ColumnSummary,
     current: &ColumnValues,
 ) -> Option<Vec<(u64, u64)>> {
+    labelled_counts(reference, current)
+        .map(|rows| rows.into_iter().map(|(_, r, c)| (r, c)).collect())
+}
+
+/// [`aligned_counts`] with each value's label (the category, or the number as text), for the
+/// report's charts: the bars drawn are exactly the counts the tests compared.
+pub(crate) fn labelled_counts(
+    reference: &ColumnSummary,
+    current: &ColumnValues,
+) -> Option<Vec<(String, u64, u64)>> {
     match (reference, current) {
         (ColumnSummary::Numeric(r), ColumnValues::Numeric(c)) => {
             let known = r.value_counts.as_ref()?;
@@ -44,19 +54,22 @@ pub(crate) fn aligned_counts(
                 .collect();
             rows.extend(cur.into_values().map(|(v, k)| (v, 0, k)));
             rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-            Some(rows.into_iter().map(|(_, r, c)| (r, c)).collect())
+            Some(
+                rows.into_iter()
+                    .map(|(v, r, c)| (v.to_string(), r, c))
+                    .collect(),
+            )
         }
         (ColumnSummary::Categories(r), ColumnValues::Categories(c)) => {
             let mut cur = c.clone();
-            let mut rows: Vec<(&str, u64, u64)> = r
+            let mut rows: Vec<(String, u64, u64)> = r
                 .counts
                 .iter()
-                .map(|(v, k)| (v.as_str(), *k, cur.remove(v).unwrap_or(0)))
+                .map(|(v, k)| (v.clone(), *k, cur.remove(v).unwrap_or(0)))
                 .collect();
-            let extra: Vec<(String, u64)> = cur.into_iter().collect();
-            rows.extend(extra.iter().map(|(v, k)| (v.as_str(), 0, *k)));
-            rows.sort_by(|a, b| a.0.cmp(b.0));
-            Some(rows.into_iter().map(|(_, r, c)| (r, c)).collect())
+            rows.extend(cur.into_iter().map(|(v, k)| (v, 0, k)));
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            Some(rows)
         }
         _ => None,
     }
@@ -133,6 +146,19 @@ pub(crate) fn binned_shares(
 }
 
 fn sturges_shares(r: &NumericReference, c: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (_, rc, cc) = sturges_counts(r, c)?;
+    Ok((
+        shares(&rc, r.sample.len() as u64),
+        shares(&cc, c.len() as u64),
+    ))
+}
+
+/// Evidently's Sturges bins over reference and current together: the edges, the reference
+/// sample's count and the current count per bin.
+pub(crate) fn sturges_counts(
+    r: &NumericReference,
+    c: &[f64],
+) -> Result<(Vec<f64>, Vec<u64>, Vec<u64>)> {
     let (mut lo, mut hi) = (r.min, r.max);
     for &v in c {
         lo = lo.min(v);
@@ -142,10 +168,7 @@ fn sturges_shares(r: &NumericReference, c: &[f64]) -> Result<(Vec<f64>, Vec<f64>
     let edges = sturges_bin_edges(lo, hi, n)?;
     let rc = histogram_counts(&r.sample, &edges)?;
     let cc = histogram_counts(c, &edges)?;
-    Ok((
-        shares(&rc, r.sample.len() as u64),
-        shares(&cc, c.len() as u64),
-    ))
+    Ok((edges, rc, cc))
 }
 
 /// Reference and current shares for PSI under `binning`, with empty bins filled.

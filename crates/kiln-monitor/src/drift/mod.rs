@@ -14,12 +14,15 @@
 
 mod binning;
 mod column;
+pub mod html;
+pub mod plot;
 pub mod reference;
 mod report;
 pub mod spec;
 mod values;
 
 pub use column::{EffectSize, EffectSizeKind};
+pub use plot::{ColumnPlot, DriftPlotData, PlotShape};
 pub use reference::{
     CategoryReference, ColumnReference, ColumnSummary, NumericReference, ReferenceOptions,
     ReferenceProfile,

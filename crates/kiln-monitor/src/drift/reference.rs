@@ -228,17 +228,29 @@ impl ReferenceProfile {
     pub fn from_json(text: &str, origin: &str) -> Result<Self> {
         let profile: ReferenceProfile = serde_json::from_str(text)
             .map_err(|e| MonitorError::spec(format!("reference {origin}"), e.to_string()))?;
-        if profile.version != REFERENCE_FORMAT_VERSION {
+        profile.checked(origin)
+    }
+
+    /// The profile held as a JSON value, as a model artifact's manifest stores it; `origin`
+    /// names it in errors (e.g. the model version).
+    pub fn from_value(value: serde_json::Value, origin: &str) -> Result<Self> {
+        let profile: ReferenceProfile = serde_json::from_value(value)
+            .map_err(|e| MonitorError::spec(format!("reference {origin}"), e.to_string()))?;
+        profile.checked(origin)
+    }
+
+    fn checked(self, origin: &str) -> Result<Self> {
+        if self.version != REFERENCE_FORMAT_VERSION {
             return Err(MonitorError::spec(
                 format!("reference {origin}"),
                 format!(
                     "format version {} is not supported; expected version {REFERENCE_FORMAT_VERSION}",
-                    profile.version
+                    self.version
                 ),
             ));
         }
-        profile.options.check()?;
-        Ok(profile)
+        self.options.check()?;
+        Ok(self)
     }
 }
 
@@ -413,5 +425,14 @@ mod tests {
             .replacen("\"version\":1", "\"version\":7", 1);
         let e = ReferenceProfile::from_json(&text, "old.json").unwrap_err();
         assert!(e.to_string().contains("format version 7"), "{e}");
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let e = ReferenceProfile::from_value(value, "churn/2").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("reference churn/2: format version 7"),
+            "{e}"
+        );
+        let value = serde_json::to_value(&r).unwrap();
+        assert!(ReferenceProfile::from_value(value, "churn/2").unwrap() == r);
     }
 }

@@ -154,7 +154,31 @@ pub fn detect_drift(
         known("thresholds", name)?;
     }
 
-    let (tested, skipped) = plan_columns(reference, spec)?;
+    let (mut tested, mut skipped) = plan_columns(reference, spec)?;
+    // Production data rarely carries labels yet: a target the current data lacks is skipped
+    // (and said so) unless the spec names it, where its absence stays an error.
+    let named = |name: &str| {
+        spec.columns.iter().flatten().any(|c| c == name)
+            || spec.methods.contains_key(name)
+            || spec.thresholds.contains_key(name)
+    };
+    tested.retain(|c| {
+        let unlabelled =
+            c.role == Role::Target && current.schema().field(&c.name).is_err() && !named(&c.name);
+        if unlabelled {
+            skipped.push(SkippedColumn {
+                column: c.name.clone(),
+                reason: "target column not in the current data (unlabelled)".into(),
+            });
+        }
+        !unlabelled
+    });
+    if tested.is_empty() {
+        return Err(MonitorError::spec(
+            "columns",
+            "no reference column can be tested; expected at least one numeric, integer, boolean, categorical or text feature",
+        ));
+    }
     if let Some(columns) = &spec.columns
         && let Some(name) = spec.methods.keys().find(|m| !columns.contains(m))
     {

@@ -40,6 +40,8 @@ pub enum ViolationKind {
     OutOfRange,
     /// Categories outside the domain.
     OutOfDomain,
+    /// ±∞ in a numeric column that does not allow it.
+    NonFinite,
     /// More missing values than the schema's `max_missing_fraction`.
     MissingRateIncrease,
 }
@@ -154,9 +156,24 @@ fn check_column(frame: &Frame, index: usize, c: &ColumnSchema) -> Result<Vec<Vio
         ));
         return Ok(out);
     }
+    // NaN is a missing cell to a model (kiln's models read null as NaN), so it counts with the
+    // nulls; ±∞ is a value no model should be fed unless the schema allows it.
+    let numbers = if matches!(field.column_type, ColumnType::Numeric | ColumnType::Integer) {
+        Some(frame.numeric(&field.name)?)
+    } else {
+        None
+    };
+    let is_missing = |r: usize| match &numbers {
+        Some(v) => v[r].is_nan(),
+        None => array.is_null(r),
+    };
+    let missing = match &numbers {
+        Some(v) => v.iter().filter(|x| x.is_nan()).count(),
+        None => missing,
+    };
     if missing > 0 {
         let mut hits = Hits::default();
-        for r in (0..rows).filter(|&r| array.is_null(r)) {
+        for r in (0..rows).filter(|&r| is_missing(r)) {
             hits.add(r);
         }
         let fraction = missing as f64 / rows as f64;
@@ -184,8 +201,26 @@ fn check_column(frame: &Frame, index: usize, c: &ColumnSchema) -> Result<Vec<Vio
             ));
         }
     }
-    if field.column_type.is_numeric() && (c.min.is_some() || c.max.is_some()) {
-        let v = frame.numeric(&field.name)?;
+    if let (Some(v), false) = (&numbers, c.allow_infinite) {
+        let mut hits = Hits::default();
+        for (r, _) in v.iter().enumerate().filter(|(_, x)| x.is_infinite()) {
+            hits.add(r);
+        }
+        if hits.count > 0 {
+            let message = format!(
+                "{} infinite values; the schema expects finite numbers (set allow_infinite = true to accept them)",
+                hits.count
+            );
+            out.push(violation(
+                c,
+                ViolationKind::NonFinite,
+                Severity::Error,
+                hits,
+                message,
+            ));
+        }
+    }
+    if let (Some(v), true) = (&numbers, c.min.is_some() || c.max.is_some()) {
         let (lo, hi) = (
             c.min.unwrap_or(f64::NEG_INFINITY),
             c.max.unwrap_or(f64::INFINITY),
@@ -193,7 +228,8 @@ fn check_column(frame: &Frame, index: usize, c: &ColumnSchema) -> Result<Vec<Vio
         let mut hits = Hits::default();
         let mut worst: Option<f64> = None;
         for (r, &x) in v.iter().enumerate() {
-            if !x.is_nan() && (x < lo || x > hi) {
+            // Infinities have their own rule above; NaN is missing.
+            if x.is_finite() && (x < lo || x > hi) {
                 hits.add(r);
                 worst.get_or_insert(x);
             }
@@ -336,7 +372,7 @@ pub fn validate(frame: &Frame, schema: &DataSchema) -> Result<ValidationReport> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::infer_schema;
+    use crate::validate::{DataSchema, infer_schema};
 
     fn csv(text: &str) -> Frame {
         kiln_data::csv::read_csv_bytes(text.as_bytes(), "t", &Default::default()).unwrap()
@@ -361,6 +397,38 @@ mod tests {
         );
         assert_eq!(r.violations[0].example_rows, vec![1, 2]);
         assert_eq!(r.warnings, 2);
+    }
+
+    #[test]
+    fn nan_counts_as_missing_and_infinity_is_named() {
+        let reference = csv("x,y\n1.5,a\n2.5,b\n");
+        let schema = infer_schema(&reference, 0.0).unwrap();
+        assert!(!schema.column("x").unwrap().allow_infinite);
+        // pandas' NA tokens make "nan" a null on reading; "inf" parses as a number.
+        let new = csv("x,y\n2.0,a\ninf,b\n-inf,a\nnan,b\n");
+        let r = validate(&new, &schema).unwrap();
+        let found: Vec<_> = r
+            .violations
+            .iter()
+            .map(|v| (v.kind, v.count, v.example_rows.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (ViolationKind::NullNotAllowed, 1, vec![4]),
+                (ViolationKind::NonFinite, 2, vec![2, 3]),
+            ]
+        );
+        assert!(r.violations[1].message.contains("2 infinite values"));
+        // A reference with infinities allows them, and they are not out of range either.
+        let schema = infer_schema(&new, 0.0).unwrap();
+        let x = schema.column("x").unwrap();
+        assert!(x.allow_infinite && x.nullable);
+        assert_eq!((x.min, x.max), (Some(2.0), Some(2.0)));
+        assert!(validate(&new, &schema).unwrap().violations.is_empty());
+        let text = schema.to_toml().unwrap();
+        assert!(text.contains("allow_infinite = true"));
+        assert_eq!(DataSchema::from_toml(&text, "s.toml").unwrap(), schema);
     }
 
     #[test]

@@ -5,9 +5,15 @@
 //! [`validate`] checks a new frame against it and returns every [`Violation`] with its severity,
 //! count and up to five example rows (1-based data rows, header excluded).
 //!
-//! Severities: a missing column, a type mismatch, missing values in a non-nullable column, values
-//! out of range and categories out of domain are errors (validation fails); an extra column and a
-//! missing rate above the schema's `max_missing_fraction` in a nullable column are warnings.
+//! Severities: a missing column, a type mismatch, missing values in a non-nullable column, ±∞
+//! where the schema does not allow it, values out of range and categories out of domain are
+//! errors (validation fails); an extra column and a missing rate above the schema's
+//! `max_missing_fraction` in a nullable column are warnings. In numeric columns NaN counts as a
+//! missing value, as kiln's models read it.
+//!
+//! [`DataSchema::from_model_inputs`] derives the schema a trained model accepts from the input
+//! schema and training profile stored in its artifact, so new data can be checked against a
+//! model without a hand-kept schema file.
 //!
 //! The new file is read with ordinary type inference (not forced to the schema's types), so a
 //! column whose values no longer parse shows up as a type mismatch naming the offending rows,

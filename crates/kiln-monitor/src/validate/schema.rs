@@ -33,6 +33,7 @@ use kiln_data::{ColumnType, Frame, Role};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::drift::{ColumnSummary, ReferenceProfile};
 use crate::error::{MonitorError, Result};
 
 /// The schema format version this crate writes and reads.
@@ -79,6 +80,10 @@ pub struct ColumnSchema {
     /// Acceptable values (categorical columns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<Vec<String>>,
+    /// Whether ±∞ is acceptable in a numeric column (inferred: the reference had some). NaN is
+    /// not a value but a missing cell, as models read it, so the null rules cover it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_infinite: bool,
 }
 
 impl DataSchema {
@@ -151,6 +156,70 @@ impl DataSchema {
     pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// What a trained model accepts: its input columns (`inputs`, the schema stored in the
+    /// model artifact) with their types and roles, and, from the profile of its training rows
+    /// when there is one, the categories it saw and the missing share of each column.
+    ///
+    /// Missing cells are allowed where the training rows had some (or the input schema declares
+    /// the column nullable); categorical columns accept the training categories only; ±∞ is
+    /// never accepted. Numeric ranges are left open: a value beyond the training range is a
+    /// matter for drift tests, not invalid input.
+    ///
+    /// ```
+    /// use kiln_monitor::drift::{ReferenceOptions, ReferenceProfile};
+    /// use kiln_monitor::validate::{validate, DataSchema, ViolationKind};
+    /// let train = kiln_data::datasets::load("penguins")?;
+    /// let profile = ReferenceProfile::from_frame(&train, &ReferenceOptions::default())?;
+    /// let inputs = train.schema().clone();
+    /// let schema = DataSchema::from_model_inputs(&inputs, Some(&profile));
+    /// assert_eq!(schema.column("island").unwrap().domain.as_ref().unwrap().len(), 3);
+    /// assert!(validate(&train, &schema)?.passed);
+    /// # Ok::<(), kiln_monitor::MonitorError>(())
+    /// ```
+    pub fn from_model_inputs(
+        inputs: &kiln_data::Schema,
+        training: Option<&ReferenceProfile>,
+    ) -> DataSchema {
+        let columns = inputs
+            .fields
+            .iter()
+            .map(|f| {
+                let seen = training.and_then(|t| t.column(&f.name));
+                let rows = training.map_or(0, |t| t.rows);
+                let missing = seen.map_or(0, |c| c.missing);
+                let nullable = f.nullable || missing > 0;
+                let max_missing_fraction = match (seen, rows) {
+                    (Some(_), r) if r > 0 => missing as f64 / r as f64,
+                    _ if nullable => 1.0,
+                    _ => 0.0,
+                };
+                let domain = match (f.column_type, seen.map(|c| &c.summary)) {
+                    (ColumnType::Categorical, Some(ColumnSummary::Categories(c))) => {
+                        Some(c.counts.iter().map(|(v, _)| v.clone()).collect())
+                    }
+                    _ => None,
+                };
+                ColumnSchema {
+                    name: f.name.clone(),
+                    column_type: f.column_type,
+                    role: f.role,
+                    nullable,
+                    max_missing_fraction,
+                    min: None,
+                    max: None,
+                    domain,
+                    allow_infinite: false,
+                }
+            })
+            .collect();
+        DataSchema {
+            version: SCHEMA_FORMAT_VERSION,
+            reference_rows: training.map_or(0, |t| t.rows),
+            slack: 0.0,
+            columns,
+        }
+    }
 }
 
 /// Infers a schema from a reference frame. Numeric ranges are the observed [min, max] widened by
@@ -178,7 +247,17 @@ pub fn infer_schema(frame: &Frame, slack: f64) -> Result<DataSchema> {
         .into_par_iter()
         .map(|i| -> Result<ColumnSchema> {
             let (field, array) = frame.column_at(i);
-            let missing = array.null_count();
+            let numbers = if matches!(field.column_type, ColumnType::Numeric | ColumnType::Integer)
+            {
+                Some(frame.numeric(&field.name)?)
+            } else {
+                None
+            };
+            // NaN is a missing cell to a model, so it counts with the nulls.
+            let missing = match &numbers {
+                Some(v) => v.iter().filter(|x| x.is_nan()).count(),
+                None => array.null_count(),
+            };
             let mut c = ColumnSchema {
                 name: field.name.clone(),
                 column_type: field.column_type,
@@ -192,10 +271,11 @@ pub fn infer_schema(frame: &Frame, slack: f64) -> Result<DataSchema> {
                 min: None,
                 max: None,
                 domain: None,
+                allow_infinite: false,
             };
-            match field.column_type {
-                ColumnType::Numeric | ColumnType::Integer => {
-                    let v = frame.numeric(&field.name)?;
+            match (field.column_type, &numbers) {
+                (_, Some(v)) => {
+                    c.allow_infinite = v.iter().any(|x| x.is_infinite());
                     let (lo, hi) = v
                         .iter()
                         .filter(|x| x.is_finite())
@@ -208,7 +288,7 @@ pub fn infer_schema(frame: &Frame, slack: f64) -> Result<DataSchema> {
                         c.max = Some(hi + pad);
                     }
                 }
-                ColumnType::Categorical => {
+                (ColumnType::Categorical, _) => {
                     let (codes, names) = frame.categorical(&field.name)?;
                     let mut seen = vec![false; names.len()];
                     for &code in codes.iter().filter(|&&c| c >= 0) {

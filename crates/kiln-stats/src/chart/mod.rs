@@ -7,15 +7,19 @@
 //! report refers to anything outside the file. Every piece of user text goes through [`escape`].
 //!
 //! - [`bars`]: histogram, horizontal count bars, horizontal value bars with error whiskers;
+//! - [`compare`]: one distribution beside another on the same bins (paired histogram, paired
+//!   bars), for the drift report's reference-vs-current charts;
 //! - [`heat`]: correlation heatmap and confusion-matrix heatmap;
 //! - [`xy`]: line and scatter charts with axes, ticks, a legend, shaded bands and reference
 //!   lines (ROC, precision–recall, calibration, learning and iteration curves, residuals, Q–Q).
 
 pub mod bars;
+pub mod compare;
 pub mod heat;
 pub mod xy;
 
 pub use bars::{bar_chart, histogram, value_bars};
+pub use compare::{paired_bars, paired_histogram};
 pub use heat::{confusion_heatmap, heatmap};
 pub use xy::{Reference, Series, SeriesStyle, XyChart};
 

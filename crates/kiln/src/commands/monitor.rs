@@ -1,6 +1,8 @@
-//! `kiln monitor drift | stream | reference`: drift of current data against a reference, and
-//! streaming detectors over one column. kiln-monitor does the work; this file parses the flags,
-//! prints and sets the exit code (0 no drift, 1 drift found, 2 usage or input error).
+//! `kiln monitor drift | validate | stream | reference`: drift of current data against a
+//! reference (a data file, a saved profile or a registered model's stored training profile),
+//! new data checked against a model's input schema, and streaming detectors over one column.
+//! kiln-monitor does the work; this file parses the flags, prints and sets the exit code (0 no
+//! drift or no error, 1 drift or errors found, 2 usage or input error).
 //!
 //! The arguments live here rather than in `cli.rs` so that the monitoring commands are one file.
 
@@ -8,14 +10,19 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
+use kiln_monitor::drift::html::{DriftHtmlContext, render as render_html};
+use kiln_monitor::drift::plot::DEFAULT_MAX_CHARTS;
 use kiln_monitor::drift::{
-    ColumnDrift, CorrectionSpec, DriftMethod, DriftReport, DriftSpec, PsiBinning, ReferenceOptions,
-    ReferenceProfile, detect_drift,
+    ColumnDrift, CorrectionSpec, DriftMethod, DriftPlotData, DriftReport, DriftSpec, PsiBinning,
+    ReferenceOptions, ReferenceProfile, detect_drift,
 };
 use kiln_monitor::stream::{DetectorSpec, StreamReport, run_stream};
+use kiln_monitor::validate::{DataSchema, validate as check_schema};
+use kiln_registry::{ModelRef, ModelVersion};
 use serde::Serialize;
 
-use super::read::{read_frame, split_pair};
+use super::predict::open_existing;
+use super::read::{csv_options, read_frame, split_pair};
 use crate::cli::ReadArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::{print_json, spinner, table};
@@ -26,6 +33,9 @@ pub enum MonitorCommand {
     /// Per-column drift of current data against a reference; exit code 1 on dataset drift.
     #[command(after_help = DRIFT_HELP)]
     Drift(DriftArgs),
+    /// Check a file against a registered model's input schema; exit code 1 on errors.
+    #[command(after_help = VALIDATE_HELP)]
+    Validate(ValidateModelArgs),
     /// Run a streaming drift detector over one column; exit code 1 when it detects drift.
     #[command(after_help = STREAM_HELP)]
     Stream(StreamArgs),
@@ -37,6 +47,8 @@ pub enum MonitorCommand {
 }
 
 const DRIFT_HELP: &str = "Examples:
+  kiln monitor drift --reference churn@production --current today.parquet --html drift.html
+  kiln monitor drift --reference churn/3 --current today.csv --json
   kiln monitor drift --reference train.parquet --current today.parquet
   kiln monitor drift --reference train.reference.json --current today.csv --json
   kiln monitor drift --reference train.csv --current new.csv --target churned \\
@@ -49,10 +61,31 @@ than 2 values, a two-proportion z test for binary ones (drift when p < 0.05); wi
 Wasserstein distance / reference std for numeric columns and Jensen-Shannon distance otherwise
 (drift when the distance >= 0.1). --threshold takes COL=VALUE or METHOD=VALUE.
 
+The reference is a data file, a saved .reference.json, or a registered model (name, name/3,
+name@alias, looked up in the --project registry when no such file exists): the profile of the
+model's training rows stored in its artifact, so the training data need not be kept.
+
 The dataset drifts when drifted columns / tested columns >= --drift-share (0.5). Feature and
-target columns are tested; id, weight, time and ignored columns are not.
+target columns are tested; id, weight, time and ignored columns are not. A target column the
+current data lacks (unlabelled data) is skipped unless --columns names it.
+
+--html OUT writes one self-contained page: the verdict, every column sorted by drift, and
+reference-vs-current charts for the --max-charts (50) most drifted columns.
 
 Exit codes: 0 no dataset drift, 1 dataset drift, 2 usage or input error.";
+
+const VALIDATE_HELP: &str = "Examples:
+  kiln monitor validate churn@production today.csv
+  kiln monitor validate churn/3 batch.parquet --json
+
+The model's input columns, types and roles come from its artifact; from the profile of its
+training rows, the categories it saw and which columns had missing values. Errors: a missing
+input column, values of the wrong type, unseen categories, missing values (empty or NaN) where
+training had none, infinite numbers. Warnings: columns the model does not read, a higher
+missing share than in training. Values beyond the training range are not errors (see
+`kiln monitor drift`).
+
+Exit codes: 0 no error, 1 errors found, 2 usage or input error.";
 
 const STREAM_HELP: &str = "Examples:
   kiln monitor stream latency.csv --column p99_ms --detector adwin
@@ -69,12 +102,19 @@ Exit codes: 0 no drift detected, 1 drift detected, 2 usage or input error.";
 /// `kiln monitor drift`
 #[derive(Debug, Args)]
 pub struct DriftArgs {
-    /// The reference: a data file (.csv, .parquet, .ndjson) or a saved FILE.reference.json.
-    #[arg(long, value_name = "FILE")]
+    /// The reference: a data file (.csv, .parquet, .ndjson), a saved FILE.reference.json, or a
+    /// registered model (name, name/3, name@alias) whose stored training profile is used.
+    #[arg(long, value_name = "FILE|MODEL")]
     pub reference: String,
     /// The current data file.
     #[arg(long, value_name = "FILE")]
     pub current: PathBuf,
+    /// Also write the report as one self-contained HTML page with charts.
+    #[arg(long, value_name = "OUT")]
+    pub html: Option<PathBuf>,
+    /// Columns charted in the HTML page, most drifted first (the table lists every column).
+    #[arg(long, default_value_t = DEFAULT_MAX_CHARTS, value_name = "N")]
+    pub max_charts: usize,
     /// Use this method for a column, e.g. --method age=psi (repeatable).
     #[arg(long = "method", value_name = "COL=METHOD")]
     pub methods: Vec<String>,
@@ -123,6 +163,18 @@ impl ProfileFlags {
     }
 }
 
+/// `kiln monitor validate`
+#[derive(Debug, Args)]
+pub struct ValidateModelArgs {
+    /// The model: name, name/3 or name@alias.
+    pub model: String,
+    /// The file to check.
+    pub file: PathBuf,
+    /// Field delimiter for CSV (default: comma; tab for .tsv).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+}
+
 /// `kiln monitor stream`
 #[derive(Debug, Args)]
 pub struct StreamArgs {
@@ -156,15 +208,18 @@ pub struct ReferenceArgs {
 }
 
 /// Runs one `kiln monitor` command. Every error here is about the input or the flags (exit 2);
-/// exit code 1 is kept for "drift found".
-pub fn run(command: MonitorCommand, json: bool) -> CliResult<()> {
+/// exit code 1 is kept for "drift found" and "validation errors found".
+pub fn run(command: MonitorCommand, project_dir: &Path, json: bool) -> CliResult<()> {
     let result = match command {
-        MonitorCommand::Drift(args) => drift(args, json),
+        MonitorCommand::Drift(args) => drift(args, project_dir, json),
+        MonitorCommand::Validate(args) => validate_model(args, project_dir, json),
         MonitorCommand::Stream(args) => stream(args, json),
-        MonitorCommand::Reference(args) => reference(args, json),
+        MonitorCommand::Reference(args) => reference(args, project_dir, json),
     };
     result.map_err(|e| match e {
         CliError::Usage(m) => CliError::Usage(m),
+        // Validation errors found in the data (exit 1), after the report was printed.
+        CliError::Reported(m) => CliError::Reported(m),
         other => CliError::Usage(other.to_string()),
     })
 }
@@ -172,26 +227,102 @@ pub fn run(command: MonitorCommand, json: bool) -> CliResult<()> {
 /// The suffix of a saved reference profile.
 const PROFILE_SUFFIX: &str = ".reference.json";
 
+/// A registered model a drift reference or a validation came from.
+#[derive(Serialize)]
+struct ModelSource {
+    name: String,
+    version: u32,
+    /// The reference as given (e.g. `churn@production`).
+    reference: String,
+}
+
+impl ModelSource {
+    fn new(version: &ModelVersion, reference: &ModelRef) -> Self {
+        ModelSource {
+            name: version.name.clone(),
+            version: version.version,
+            reference: reference.to_string(),
+        }
+    }
+
+    /// `churn/3 (churn@production)`, or `churn/3` when asked for by version.
+    fn label(&self) -> String {
+        let exact = format!("{}/{}", self.name, self.version);
+        if self.reference == exact {
+            format!("model {exact}")
+        } else {
+            format!("model {exact} ({})", self.reference)
+        }
+    }
+}
+
+/// The model `text` names in the project's registry and its artifact manifest (the payload is
+/// not read). `flag` names the argument in errors.
+fn model_manifest(
+    text: &str,
+    flag: &str,
+    project_dir: &Path,
+) -> CliResult<(ModelSource, kiln_registry::Manifest)> {
+    let reference = ModelRef::parse(text)
+        .map_err(|e| CliError::Usage(format!("{flag} {text}: no such file, and {e}")))?;
+    let registry = open_existing(project_dir)
+        .map_err(|e| CliError::Usage(format!("{flag} {text}: no such file, and {e}")))?;
+    let version = registry
+        .resolve(&reference)
+        .map_err(|e| CliError::Usage(format!("{flag} {text}: no such file, and {e}")))?;
+    let manifest = registry.manifest(&version)?;
+    Ok((ModelSource::new(&version, &reference), manifest))
+}
+
+/// The training profile stored in a model's artifact.
+fn stored_profile(
+    source: &ModelSource,
+    manifest: kiln_registry::Manifest,
+) -> CliResult<ReferenceProfile> {
+    let origin = format!("{}/{}", source.name, source.version);
+    match manifest.reference_profile {
+        Some(value) => Ok(ReferenceProfile::from_value(value, &origin)?),
+        None => Err(CliError::Usage(format!(
+            "model {origin} has no stored training profile (its artifact was written by kiln {} before models kept one); retrain it, or pass its training data file or a .reference.json as --reference",
+            manifest.kiln_version
+        ))),
+    }
+}
+
+/// True when `source` names a data or profile file rather than a model: an existing file, or
+/// a name with a data-file or profile extension (so a mistyped file is reported as a missing
+/// file, not as an unknown model).
+fn names_a_file(source: &str) -> bool {
+    let path = Path::new(source);
+    path.is_file() || source.ends_with(PROFILE_SUFFIX) || kiln_data::io::Format::of(path).is_ok()
+}
+
 /// The reference side of a drift report, from wherever it lives: a saved profile
-/// (FILE.reference.json) or a data file profiled now. Model references (name@alias) join here
-/// once the registry exists.
+/// (FILE.reference.json), a data file profiled now, or a registered model's stored profile.
+/// Returns the profile and the model it came from, if any.
 fn load_reference(
     source: &str,
     read: &ReadArgs,
     options: &ReferenceOptions,
+    project_dir: &Path,
     quiet: bool,
-) -> CliResult<ReferenceProfile> {
+) -> CliResult<(ReferenceProfile, Option<ModelSource>)> {
     let path = Path::new(source);
+    if !names_a_file(source) {
+        let (model, manifest) = model_manifest(source, "--reference", project_dir)?;
+        let profile = stored_profile(&model, manifest)?;
+        return Ok((profile, Some(model)));
+    }
     if source.ends_with(PROFILE_SUFFIX) {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::Usage(format!("--reference {source}: {e}")))?;
-        return Ok(ReferenceProfile::from_json(&text, source)?);
+        return Ok((ReferenceProfile::from_json(&text, source)?, None));
     }
     let (frame, _) = read_frame(path, read, quiet)?;
     let pb = spinner("profiling the reference", quiet);
     let profile = ReferenceProfile::from_frame(&frame, options)?;
     pb.finish_and_clear();
-    Ok(profile)
+    Ok((profile, None))
 }
 
 /// The drift spec the flags describe; column names in `--threshold` win over method names.
@@ -244,31 +375,63 @@ fn drift_spec(args: &DriftArgs, reference: &ReferenceProfile) -> CliResult<Drift
 #[derive(Serialize)]
 struct DriftOutput<'a> {
     reference: &'a str,
+    /// The registered model whose stored training profile was the reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference_model: Option<&'a ModelSource>,
     current: String,
     /// Seconds spent profiling the reference and running the tests (reading excluded).
     drift_seconds: f64,
+    /// The HTML report written, if asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
     #[serde(flatten)]
     report: &'a DriftReport,
 }
 
-fn drift(args: DriftArgs, json: bool) -> CliResult<()> {
+fn drift(args: DriftArgs, project_dir: &Path, json: bool) -> CliResult<()> {
     let (current, _) = read_frame(&args.current, &args.read, json)?;
     let start = Instant::now();
-    let reference = load_reference(&args.reference, &args.read, &args.profile.options(), json)?;
+    let (reference, model) = load_reference(
+        &args.reference,
+        &args.read,
+        &args.profile.options(),
+        project_dir,
+        json,
+    )?;
     let spec = drift_spec(&args, &reference)?;
     let pb = spinner("testing columns", json);
     let report = detect_drift(&reference, &current, &spec)?;
     pb.finish_and_clear();
     let drift_seconds = start.elapsed().as_secs_f64();
+    let reference_label = model
+        .as_ref()
+        .map_or_else(|| args.reference.clone(), ModelSource::label);
+    if let Some(out) = &args.html {
+        let pb = spinner("drawing the HTML report", json);
+        let plots = DriftPlotData::build(&reference, &current, &report, args.max_charts)?;
+        let context = DriftHtmlContext {
+            reference: reference_label.clone(),
+            current: args.current.display().to_string(),
+        };
+        let page = render_html(&report, &plots, &context);
+        pb.finish_and_clear();
+        std::fs::write(out, page)
+            .map_err(|e| CliError::Failed(format!("--html {}: {e}", out.display())))?;
+    }
     if json {
         print_json(&DriftOutput {
             reference: &args.reference,
+            reference_model: model.as_ref(),
             current: args.current.display().to_string(),
             drift_seconds,
+            html: args.html.as_ref().map(|p| p.display().to_string()),
             report: &report,
         })?;
     } else {
-        print_drift(&args, &report);
+        print_drift(&args, &reference_label, &report);
+        if let Some(out) = &args.html {
+            outln!("wrote {}", out.display());
+        }
     }
     if report.dataset_drift {
         exit_drift(
@@ -337,12 +500,11 @@ fn row(c: &ColumnDrift, adjusted: bool) -> Vec<String> {
     r
 }
 
-fn print_drift(args: &DriftArgs, report: &DriftReport) {
+fn print_drift(args: &DriftArgs, reference: &str, report: &DriftReport) {
     outln!(
-        "drift of {} ({} rows) against {} ({} rows)",
+        "drift of {} ({} rows) against {reference} ({} rows)",
         args.current.display(),
         report.current_rows,
-        args.reference,
         report.reference_rows
     );
     let adjusted = report.correction.is_some();
@@ -478,7 +640,7 @@ struct ReferenceOutput {
     bytes: usize,
 }
 
-fn reference(args: ReferenceArgs, json: bool) -> CliResult<()> {
+fn reference(args: ReferenceArgs, project_dir: &Path, json: bool) -> CliResult<()> {
     let out = args.output.display().to_string();
     if !out.ends_with(PROFILE_SUFFIX) {
         return Err(CliError::Usage(format!(
@@ -486,7 +648,13 @@ fn reference(args: ReferenceArgs, json: bool) -> CliResult<()> {
         )));
     }
     let source = args.file.display().to_string();
-    let profile = load_reference(&source, &args.read, &args.profile.options(), json)?;
+    let (profile, _) = load_reference(
+        &source,
+        &args.read,
+        &args.profile.options(),
+        project_dir,
+        json,
+    )?;
     let text = profile.to_json()?;
     std::fs::write(&args.output, &text).map_err(|e| CliError::Failed(format!("{out}: {e}")))?;
     if json {
@@ -505,4 +673,50 @@ fn reference(args: ReferenceArgs, json: bool) -> CliResult<()> {
         text.len()
     );
     Ok(())
+}
+
+/// Runs `kiln monitor validate`: the file against the schema derived from the model's artifact.
+fn validate_model(args: ValidateModelArgs, project_dir: &Path, json: bool) -> CliResult<()> {
+    let (model, manifest) = model_manifest(&args.model, "model", project_dir)?;
+    let training = match manifest.reference_profile.clone() {
+        Some(value) => Some(ReferenceProfile::from_value(
+            value,
+            &format!("{}/{}", model.name, model.version),
+        )?),
+        None => None,
+    };
+    let schema = DataSchema::from_model_inputs(&manifest.input_schema, training.as_ref());
+    // Categorical and text inputs are read as the model's types (any cell is a category, so
+    // this cannot fail and a zip code stays a category); other columns are inferred, so a cell
+    // that is no longer a number is reported with its rows as a type mismatch.
+    let mut options = csv_options(&ReadArgs {
+        delimiter: args.delimiter,
+        no_header: false,
+        na: Vec::new(),
+        schema: None,
+        types: Vec::new(),
+        roles: Vec::new(),
+        target: None,
+    })?;
+    for c in &schema.columns {
+        if matches!(
+            c.column_type,
+            kiln_data::ColumnType::Categorical | kiln_data::ColumnType::Text
+        ) {
+            options.overrides.set_type(&c.name, c.column_type);
+        }
+    }
+    let pb = spinner(format!("reading {}", args.file.display()), json);
+    let frame = kiln_data::io::read_any(&args.file, &options);
+    pb.finish_and_clear();
+    let frame = frame?;
+    let pb = spinner("validating", json);
+    let report = check_schema(&frame, &schema)?;
+    pb.finish_and_clear();
+    super::validate::print_report(
+        &args.file,
+        super::validate::Against::Model(&model.label()),
+        &report,
+        json,
+    )
 }

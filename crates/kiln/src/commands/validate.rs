@@ -1,7 +1,11 @@
 //! `kiln data schema` and `kiln data validate`: infer a schema from a reference file and check a
 //! new file against it (kiln-monitor does the work; this file reads, prints and sets the exit code).
 
-use kiln_monitor::validate::{DataSchema, Severity, infer_schema, validate as check};
+use std::path::Path;
+
+use kiln_monitor::validate::{
+    DataSchema, Severity, ValidationReport, infer_schema, validate as check,
+};
 use serde::Serialize;
 
 use super::read::read_frame;
@@ -43,11 +47,24 @@ pub fn schema(args: SchemaArgs, json: bool) -> CliResult<()> {
 #[derive(Serialize)]
 struct ValidateOutput<'a> {
     file: String,
-    schema: String,
+    /// The schema file checked against (`kiln data validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schema: Option<String>,
+    /// The model whose input schema was checked against (`kiln monitor validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<String>,
     /// Row numbers in `example_rows` are 1-based data rows (the header is not counted).
     row_numbering: &'static str,
     #[serde(flatten)]
-    report: &'a kiln_monitor::validate::ValidationReport,
+    report: &'a ValidationReport,
+}
+
+/// What a file was validated against, as the report names it.
+pub enum Against<'a> {
+    /// A schema file.
+    Schema(&'a Path),
+    /// A registered model, e.g. `model churn/3 (churn@production)`.
+    Model(&'a str),
 }
 
 /// Runs `kiln data validate`; a violation of severity error fails with exit code 1.
@@ -68,19 +85,35 @@ pub fn validate(args: ValidateArgs, json: bool) -> CliResult<()> {
     let pb = spinner("validating", json);
     let report = check(&frame, &schema)?;
     pb.finish_and_clear();
+    print_report(&args.file, Against::Schema(&args.schema), &report, json)
+}
+
+/// Prints a validation report (table or JSON) and sets the exit code: 1 when a violation of
+/// severity error was found.
+pub fn print_report(
+    file: &Path,
+    against: Against<'_>,
+    report: &ValidationReport,
+    json: bool,
+) -> CliResult<()> {
+    let (schema, model) = match against {
+        Against::Schema(p) => (Some(p.display().to_string()), None),
+        Against::Model(m) => (None, Some(m.to_string())),
+    };
     if json {
         print_json(&ValidateOutput {
-            file: args.file.display().to_string(),
-            schema: args.schema.display().to_string(),
+            file: file.display().to_string(),
+            schema,
+            model,
             row_numbering: "1-based data rows; row 1 is the first row after the header",
-            report: &report,
+            report,
         })?;
     } else {
         outln!(
             "{}: {} rows checked against {}: {} errors, {} warnings",
-            args.file.display(),
+            file.display(),
             report.rows,
-            args.schema.display(),
+            schema.or(model).unwrap_or_default(),
             report.errors,
             report.warnings
         );
@@ -129,7 +162,8 @@ pub fn validate(args: ValidateArgs, json: bool) -> CliResult<()> {
         );
         std::process::exit(1);
     } else {
-        Err(CliError::Failed(format!(
+        // Reported: exit code 1 after the printed report, whichever command printed it.
+        Err(CliError::Reported(format!(
             "validation failed: {} violation(s) of severity error",
             report.errors
         )))
