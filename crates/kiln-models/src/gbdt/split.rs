@@ -220,6 +220,16 @@ pub fn best_split(
     out
 }
 
+/// A bin no row fell in. Adding it leaves the running sums as they are, so the threshold after
+/// it has the same sides and gain as the one before, which the scan has already judged (a tie
+/// never replaces the best): skipping it changes nothing but the work. Small leaves leave most
+/// of their 255 bins empty. Bins of a subtracted histogram may hold rounding residue instead of
+/// exact zeros; those are scanned as usual.
+#[inline(always)]
+fn is_empty(b: &BinStat) -> bool {
+    b.hess == 0.0 && b.grad == 0.0
+}
+
 fn feasible(s: &Sums, p: &SplitParams) -> bool {
     s.count >= p.min_data_in_leaf && s.hess >= p.min_sum_hessian_in_leaf
 }
@@ -263,6 +273,9 @@ fn numerical(
     // Right to left: missing values stay with the left remainder.
     let mut right = Sums::default();
     for t in (1..value_bins).rev() {
+        if is_empty(&block[t]) {
+            continue;
+        }
         right.add(&block[t], cnt_factor);
         if !feasible(&right, p) {
             continue;
@@ -281,6 +294,9 @@ fn numerical(
         // Left to right: missing values go with the right remainder.
         let mut left = Sums::default();
         for (t, bin) in block.iter().enumerate().take(value_bins - 1) {
+            if is_empty(bin) {
+                continue;
+            }
             left.add(bin, cnt_factor);
             if !feasible(&left, p) {
                 continue;
@@ -473,6 +489,43 @@ mod tests {
         // gain = 8^2/8 + 8^2/8 - 0 = 16; outputs -G/H = +1 / -1
         assert!((c.gain - 16.0).abs() < 1e-12);
         assert_eq!((c.left_output, c.right_output), (1.0, -1.0));
+    }
+
+    #[test]
+    fn empty_bins_keep_the_first_threshold_of_equal_gain() {
+        // Bins 1, 2 and 4 are empty: thresholds 0, 1 and 2 split the rows alike. The right-to-left
+        // scan meets threshold 2 first and keeps it, whether or not the empty bins are scanned.
+        let b = block(&[
+            (-4.0, 4.0, 4),
+            (0.0, 0.0, 0),
+            (0.0, 0.0, 0),
+            (4.0, 4.0, 4),
+            (0.0, 0.0, 0),
+            (0.0, 0.0, 0),
+        ]);
+        let mapper = vec![BinMapper::Numerical {
+            upper_bounds: vec![1.0, 2.0, 3.0, 4.0, f64::INFINITY],
+            has_missing: true,
+        }];
+        let c = best_split(
+            &b,
+            &mapper,
+            &mut vec![0],
+            total(&b),
+            &params(),
+            &mut Vec::new(),
+        )
+        .expect("a split exists");
+        assert_eq!(
+            c.rule,
+            SplitRule::Numerical {
+                threshold_bin: 2,
+                default_left: true
+            }
+        );
+        // gain = 4^2/4 + 4^2/4 - 0 = 8; exact in binary floating point.
+        assert_eq!(c.gain, 8.0);
+        assert_eq!((c.left.count, c.right.count), (4, 4));
     }
 
     #[test]
