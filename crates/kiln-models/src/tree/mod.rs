@@ -7,13 +7,15 @@
 mod builder;
 mod criterion;
 mod export;
+mod presort;
 mod prune;
 
 pub use builder::Nodes;
 pub use criterion::Criterion;
 
-pub(crate) use builder::{Columns, TreeParams, build};
+pub(crate) use builder::{TreeParams, build};
 pub(crate) use criterion::TreeTarget;
+pub(crate) use presort::Columns;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::SeedableRng;
