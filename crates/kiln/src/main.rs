@@ -35,7 +35,7 @@ fn main() {
         cli::Command::Models(cmd) => commands::models::run(cmd, &project, json),
         cli::Command::Runs(cmd) => commands::runs::run(cmd, &project, json),
         cli::Command::Serve(args) => commands::serve::run(args, &project, json),
-        cli::Command::Monitor(cmd) => commands::monitor::run(cmd, json),
+        cli::Command::Monitor(cmd) => commands::monitor::run(cmd, &project, json),
     };
     if let Err(e) = result {
         if json && !matches!(e, error::CliError::Reported(_)) {

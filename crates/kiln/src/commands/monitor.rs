@@ -34,6 +34,14 @@ pub enum MonitorCommand {
         after_help = "Examples:\n  kiln monitor reference train.parquet -o train.reference.json\n  kiln monitor reference train.csv -o train.reference.json --sample-size 20000 --target churned\n\nThe file name must end in .reference.json; `kiln monitor drift --reference` reads it back."
     )]
     Reference(ReferenceArgs),
+    /// Prediction drift of a served model per time window, from the prediction log; exit code 1
+    /// when a window drifted.
+    #[command(after_help = super::monitor_logs::PREDICTIONS_HELP)]
+    Predictions(super::monitor_logs::PredictionsArgs),
+    /// A served model's metric per time window from the feedback labels, with an alert
+    /// threshold; exit code 1 when a window alerted.
+    #[command(after_help = super::monitor_logs::PERFORMANCE_HELP)]
+    Performance(super::monitor_logs::PerformanceArgs),
 }
 
 const DRIFT_HELP: &str = "Examples:
@@ -157,11 +165,17 @@ pub struct ReferenceArgs {
 
 /// Runs one `kiln monitor` command. Every error here is about the input or the flags (exit 2);
 /// exit code 1 is kept for "drift found".
-pub fn run(command: MonitorCommand, json: bool) -> CliResult<()> {
+pub fn run(command: MonitorCommand, project_dir: &Path, json: bool) -> CliResult<()> {
     let result = match command {
         MonitorCommand::Drift(args) => drift(args, json),
         MonitorCommand::Stream(args) => stream(args, json),
         MonitorCommand::Reference(args) => reference(args, json),
+        MonitorCommand::Predictions(args) => {
+            super::monitor_logs::predictions(args, project_dir, json)
+        }
+        MonitorCommand::Performance(args) => {
+            super::monitor_logs::performance_command(args, project_dir, json)
+        }
     };
     result.map_err(|e| match e {
         CliError::Usage(m) => CliError::Usage(m),
@@ -285,7 +299,7 @@ fn drift(args: DriftArgs, json: bool) -> CliResult<()> {
 
 /// Exits with code 1 after a report that found drift (the report on stdout is the answer, so no
 /// second JSON document follows it).
-fn exit_drift(json: bool, message: String) -> CliResult<()> {
+pub(super) fn exit_drift(json: bool, message: String) -> CliResult<()> {
     if json {
         use std::io::Write;
         let _ = std::io::stdout().flush();
@@ -296,7 +310,7 @@ fn exit_drift(json: bool, message: String) -> CliResult<()> {
     std::process::exit(1);
 }
 
-fn number(v: f64) -> String {
+pub(super) fn number(v: f64) -> String {
     if v.is_infinite() {
         return "inf".into();
     }
