@@ -40,6 +40,9 @@ pub enum MonitorError {
         /// What was wrong and what was expected.
         message: String,
     },
+    /// The prediction log holds nothing to report on (no rows of the model, none in the range).
+    #[error("prediction log: {0}")]
+    Log(String),
     /// An option is out of range.
     #[error("{name} = {value}; expected {expected}")]
     InvalidParameter {

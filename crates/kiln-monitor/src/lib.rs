@@ -9,9 +9,13 @@
 //!   and a dataset verdict.
 //! - [`stream`]: streaming drift detectors (DDM, EDDM, ADWIN, Page–Hinkley, CUSUM, KSWIN) with
 //!   river's defaults and update rules, for online signals such as a model's error stream.
+//! - [`logs`]: the served model over time, from the prediction log joined with its feedback:
+//!   rows per time window, prediction drift against the model's test-set predictions, and the
+//!   metric per window once labels come back, with an alert threshold.
 
 pub mod drift;
 pub mod error;
+pub mod logs;
 pub mod stream;
 pub mod validate;
 

@@ -43,6 +43,11 @@ pub struct TrainedRun {
     pub report: std::result::Result<PathBuf, String>,
 }
 
+/// Builds a reference from test-set predictions and the class labels (kiln-monitor's profile,
+/// passed in by the caller so this crate does not depend on the monitor).
+pub type PredictionReferenceBuilder =
+    fn(&kiln_eval::Predictions, Option<&[String]>) -> Option<serde_json::Value>;
+
 /// What a caller adds to a run beyond the configuration.
 #[derive(Debug, Clone, Default)]
 pub struct RunContext {
@@ -52,6 +57,9 @@ pub struct RunContext {
     pub read_seconds: f64,
     /// Builds the drift reference stored in the artifact from the training rows.
     pub reference_profile: Option<fn(&Frame) -> Option<serde_json::Value>>,
+    /// Builds the prediction-drift reference stored in the artifact from the model's
+    /// predictions on the test rows and its classes (none for a regressor).
+    pub prediction_reference: Option<PredictionReferenceBuilder>,
     /// Where the HTML report goes (default `.kiln/reports/run-<id>.html` of the project).
     pub report_path: Option<PathBuf>,
     /// The project folder (for the default report path).
@@ -123,6 +131,11 @@ fn run(
         Some(build) => build(&data.train()?),
         None => None,
     };
+    // The test rows are touched once, by the evaluation above; this reuses its predictions.
+    let prediction_reference = match context.prediction_reference {
+        Some(build) => build(&outcome.test.predictions, outcome.pipeline.classes()),
+        None => None,
+    };
     let artifact = Artifact::new(
         &name,
         outcome.chosen().spec.clone(),
@@ -132,6 +145,7 @@ fn run(
             data_fingerprint: data_fingerprint.clone(),
             training_rows: outcome.train_rows as u64,
             reference_profile,
+            prediction_reference,
         },
     )?;
     let gate_section = config.gate.clone().unwrap_or(crate::config::GateSection {

@@ -79,6 +79,11 @@ pub struct Manifest {
     /// The drift reference profile of the training data, as built by kiln-monitor; stored as
     /// opaque JSON because kiln-monitor builds on top of this crate.
     pub reference_profile: Option<serde_json::Value>,
+    /// The model's predictions on its held-out test rows, as a kiln-monitor reference profile
+    /// (the reference of prediction drift in `kiln monitor predictions`); opaque JSON for the
+    /// same reason as `reference_profile`. Absent in artifacts written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction_reference: Option<serde_json::Value>,
     /// Lower-case hex SHA-256 of the payload bytes as stored (compressed).
     pub payload_sha256: String,
 }
@@ -94,6 +99,8 @@ pub struct TrainingSummary {
     pub training_rows: u64,
     /// The drift reference profile, if one was built.
     pub reference_profile: Option<serde_json::Value>,
+    /// The reference profile of the test-set predictions, if one was built.
+    pub prediction_reference: Option<serde_json::Value>,
 }
 
 /// A trained pipeline and its manifest: the unit kiln stores, ships and serves.
@@ -135,6 +142,7 @@ impl Artifact {
             data_fingerprint: training.data_fingerprint,
             training_rows: training.training_rows,
             reference_profile: training.reference_profile,
+            prediction_reference: training.prediction_reference,
             payload_sha256: sha256_hex(&payload),
         };
         Ok(Artifact { manifest, pipeline })

@@ -53,6 +53,23 @@ fn manifest_describes_the_pipeline() {
 }
 
 #[test]
+fn the_prediction_reference_round_trips_and_is_left_out_when_absent() {
+    let mut artifact = common::artifact("churn");
+    assert!(artifact.manifest.prediction_reference.is_none());
+    let bytes = artifact.to_bytes().expect("encodes");
+    let (start, end, _) = offsets(&bytes);
+    let manifest = std::str::from_utf8(&bytes[start..end]).expect("utf-8");
+    // Absent, the key is not written: a manifest reads as it did before the field existed.
+    assert!(!manifest.contains("prediction_reference"), "{manifest}");
+    artifact.manifest.prediction_reference = Some(serde_json::json!({"rows": 30}));
+    let back = Artifact::from_bytes(&artifact.to_bytes().expect("encodes")).expect("decodes");
+    assert_eq!(
+        back.manifest.prediction_reference,
+        artifact.manifest.prediction_reference
+    );
+}
+
+#[test]
 fn write_read_and_read_manifest() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("churn.kiln");

@@ -54,6 +54,8 @@ fn version_1_artifact_still_loads_and_predicts() {
     let artifact = Artifact::read(&path).expect("a version-1 artifact loads");
     assert_eq!(artifact.manifest.format_version, 1);
     assert_eq!(artifact.manifest.model_name, "churn");
+    // Written before test-set predictions were stored: the field reads as absent.
+    assert!(artifact.manifest.prediction_reference.is_none());
     assert_eq!(
         Artifact::read_manifest(&path).expect("manifest"),
         artifact.manifest

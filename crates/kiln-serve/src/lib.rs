@@ -66,7 +66,7 @@ mod state;
 pub use config::{MIN_ADMIN_TOKEN_LEN, ServeConfig};
 pub use error::{ApiError, Result, ServeError};
 pub use input::{Rows, frame_from_rows, native_rows};
-pub use log::{FeedbackRecord, LogConfig, PredictionLog, join_feedback, read_log};
+pub use log::{FeedbackRecord, LogConfig, PredictionLog, ScoredBatch, join_feedback, read_log};
 pub use metrics::Metrics;
 pub use mlflow::mlflow_rows;
 pub use server::{RunningServer, Server, router, serve_blocking, shutdown_signal};

@@ -24,6 +24,7 @@ fn register(
         data_fingerprint: "test".into(),
         training_rows: 600,
         reference_profile: None,
+        prediction_reference: None,
     };
     let artifact = Artifact::new("iris", spec, pipeline.clone(), training).expect("artifact");
     let v = registry

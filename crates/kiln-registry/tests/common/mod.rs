@@ -87,6 +87,7 @@ pub fn artifact(name: &str) -> Artifact {
             data_fingerprint: kiln_data::fingerprint(&frame).digest,
             training_rows: frame.n_rows() as u64,
             reference_profile: Some(serde_json::json!({"x": {"mean": 24.5}})),
+            prediction_reference: None,
         },
     )
     .expect("valid artifact")

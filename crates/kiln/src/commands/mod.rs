@@ -4,6 +4,7 @@ pub mod data;
 pub mod datasets;
 pub mod models;
 pub mod monitor;
+pub mod monitor_logs;
 pub mod predict;
 pub mod profile;
 pub mod project;

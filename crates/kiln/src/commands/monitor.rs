@@ -1,8 +1,9 @@
-//! `kiln monitor drift | validate | stream | reference`: drift of current data against a
-//! reference (a data file, a saved profile or a registered model's stored training profile),
-//! new data checked against a model's input schema, and streaming detectors over one column.
+//! `kiln monitor drift | validate | stream | reference | predictions | performance`: drift of
+//! current data against a reference (a data file, a saved profile or a registered model's stored
+//! training profile), new data checked against a model's input schema, and streaming detectors
+//! over one column; `predictions` and `performance` read the server's logs (`monitor_logs.rs`).
 //! kiln-monitor does the work; this file parses the flags, prints and sets the exit code (0 no
-//! drift or no error, 1 drift or errors found, 2 usage or input error).
+//! drift or no error, 1 drift, alert or errors found, 2 usage or input error).
 //!
 //! The arguments live here rather than in `cli.rs` so that the monitoring commands are one file.
 
@@ -44,6 +45,14 @@ pub enum MonitorCommand {
         after_help = "Examples:\n  kiln monitor reference train.parquet -o train.reference.json\n  kiln monitor reference train.csv -o train.reference.json --sample-size 20000 --target churned\n\nThe file name must end in .reference.json; `kiln monitor drift --reference` reads it back."
     )]
     Reference(ReferenceArgs),
+    /// Prediction drift of a served model per time window, from the prediction log; exit code 1
+    /// when a window drifted.
+    #[command(after_help = super::monitor_logs::PREDICTIONS_HELP)]
+    Predictions(super::monitor_logs::PredictionsArgs),
+    /// A served model's metric per time window from the feedback labels, with an alert
+    /// threshold; exit code 1 when a window alerted.
+    #[command(after_help = super::monitor_logs::PERFORMANCE_HELP)]
+    Performance(super::monitor_logs::PerformanceArgs),
 }
 
 const DRIFT_HELP: &str = "Examples:
@@ -208,13 +217,19 @@ pub struct ReferenceArgs {
 }
 
 /// Runs one `kiln monitor` command. Every error here is about the input or the flags (exit 2);
-/// exit code 1 is kept for "drift found" and "validation errors found".
+/// exit code 1 is kept for "drift found", "alert raised" and "validation errors found".
 pub fn run(command: MonitorCommand, project_dir: &Path, json: bool) -> CliResult<()> {
     let result = match command {
         MonitorCommand::Drift(args) => drift(args, project_dir, json),
         MonitorCommand::Validate(args) => validate_model(args, project_dir, json),
         MonitorCommand::Stream(args) => stream(args, json),
         MonitorCommand::Reference(args) => reference(args, project_dir, json),
+        MonitorCommand::Predictions(args) => {
+            super::monitor_logs::predictions(args, project_dir, json)
+        }
+        MonitorCommand::Performance(args) => {
+            super::monitor_logs::performance_command(args, project_dir, json)
+        }
     };
     result.map_err(|e| match e {
         CliError::Usage(m) => CliError::Usage(m),
@@ -448,7 +463,7 @@ fn drift(args: DriftArgs, project_dir: &Path, json: bool) -> CliResult<()> {
 
 /// Exits with code 1 after a report that found drift (the report on stdout is the answer, so no
 /// second JSON document follows it).
-fn exit_drift(json: bool, message: String) -> CliResult<()> {
+pub(super) fn exit_drift(json: bool, message: String) -> CliResult<()> {
     if json {
         use std::io::Write;
         let _ = std::io::stdout().flush();
@@ -459,7 +474,7 @@ fn exit_drift(json: bool, message: String) -> CliResult<()> {
     std::process::exit(1);
 }
 
-fn number(v: f64) -> String {
+pub(super) fn number(v: f64) -> String {
     if v.is_infinite() {
         return "inf".into();
     }

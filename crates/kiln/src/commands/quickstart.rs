@@ -54,6 +54,7 @@ pub fn run(project_dir: &Path, json: bool) -> CliResult<()> {
         data_path: Some(format!("{DATASET} (bundled)")),
         read_seconds: 0.0,
         reference_profile: Some(super::train::drift_reference),
+        prediction_reference: Some(super::train::prediction_reference),
         report_path: None,
         project_dir: project_dir.to_path_buf(),
     };

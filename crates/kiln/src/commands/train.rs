@@ -41,6 +41,7 @@ pub fn run(args: TrainArgs, project_dir: &Path, json: bool) -> CliResult<()> {
         data_path: Some(config.data.path.display().to_string()),
         read_seconds,
         reference_profile: Some(drift_reference),
+        prediction_reference: Some(prediction_reference),
         report_path: args.report.clone(),
         project_dir: project_dir.to_path_buf(),
     };
@@ -56,6 +57,24 @@ pub fn run(args: TrainArgs, project_dir: &Path, json: bool) -> CliResult<()> {
 pub fn drift_reference(train: &kiln_data::Frame) -> Option<serde_json::Value> {
     let options = kiln_monitor::drift::ReferenceOptions::default();
     kiln_monitor::drift::ReferenceProfile::from_frame(train, &options)
+        .ok()
+        .and_then(|p| serde_json::to_value(p).ok())
+}
+
+/// The prediction-drift reference stored in the artifact: kiln-monitor's profile of the model's
+/// predictions on its test rows, so `kiln monitor predictions` compares served predictions with
+/// how the model answered on held-out data rather than with an arbitrary window of the log.
+pub fn prediction_reference(
+    test: &kiln_eval::Predictions,
+    classes: Option<&[String]>,
+) -> Option<serde_json::Value> {
+    let kind = match classes {
+        Some(c) => kiln_monitor::logs::ModelKind::Classification {
+            classes: c.to_vec(),
+        },
+        None => kiln_monitor::logs::ModelKind::Regression,
+    };
+    kiln_monitor::logs::prediction_reference(&kind, test)
         .ok()
         .and_then(|p| serde_json::to_value(p).ok())
 }
