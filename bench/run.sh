@@ -1116,7 +1116,7 @@ print(json.load(sys.stdin)["manifest"]["spec"]["model"]["kind"])' <"$SERVE_WORK/
             say "skipped peer mlflow: $(printf '%s' "$trained" | json_string mlflow_skipped)"
         else
             port="$(free_port)"
-            serve_peer "mlflow.models.serve(uvicorn,1w)" "$SERVE_WORK/mlflow.log" "$port" /invocations mlflow /ping 300 \
+            serve_peer "mlflow.models.serve(1-worker)" "$SERVE_WORK/mlflow.log" "$port" /invocations mlflow /ping 300 \
                 env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MLFLOW_ALLOW_FILE_STORE=true \
                 "$PYTHON" -m mlflow models serve -m "$model_dir" --env-manager local -h 127.0.0.1 -p "$port"
         fi
@@ -1124,7 +1124,7 @@ print(json.load(sys.stdin)["manifest"]["spec"]["model"]["kind"])' <"$SERVE_WORK/
             say "skipped peer fastapi: fastapi or uvicorn cannot be imported (pip install -r bench/requirements-bench.txt)"
         else
             port="$(free_port)"
-            serve_peer "fastapi+uvicorn(${fastapi_workers}w)" "$SERVE_WORK/fastapi.log" "$port" /predict record /ping 300 \
+            serve_peer "fastapi+uvicorn(${fastapi_workers}-workers)" "$SERVE_WORK/fastapi.log" "$port" /predict record /ping 300 \
                 env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 SERVE_MODEL_DIR="$SERVE_WORK/peer" \
                 "$PYTHON" -m uvicorn --app-dir "$REPO/bench/peers" serve_fastapi:app --host 127.0.0.1 \
                 --port "$port" --workers "$fastapi_workers" --no-access-log
