@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh              # every workload
 #   bash bench/run.sh csv_read     # one workload (csv_read, profile, prep, gbdt, forest, predict,
-#                                  # logistic, svm, knn, kmeans, drift, train)
+#                                  # logistic, svm, knn, kmeans, drift, train, serve)
 #
 # Environment:
 #   BENCH_ROWS     rows of generated data (default per workload: 1000000, forest 200000, svm
@@ -22,6 +22,11 @@
 #                  kiln, or a binary built with other flags)
 #   KILN_EXAMPLES  directory holding the prep_bench and model_bench example binaries; skips
 #                  their release build (default: built into ${CARGO_TARGET_DIR:-target}/release/examples)
+#   SERVE_BENCH    the load generator binary of the serve workload (bench/loadgen); skips its
+#                  release build (default: ${CARGO_TARGET_DIR:-target}/release/serve_bench)
+#   BENCH_SERVE_CONCURRENCY  closed-loop worker counts of the serve workload (default "1 16")
+#   BENCH_SERVE_RATE         kiln's open-loop rate in requests/s (default 5000)
+#   BENCH_SERVE_WORKERS      uvicorn worker processes of the FastAPI peer (default 2)
 #
 # Python is needed for the data generator and the peers only (pip install -r
 # tools/reference/requirements.txt). A missing peer is reported and skipped; the script still
@@ -32,7 +37,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 cd "$REPO" || exit 1
 
-WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn kmeans drift train)
+WORKLOADS=(csv_read profile prep gbdt forest predict logistic svm knn kmeans drift train serve)
 DEFAULT_ROWS=1000000
 ROWS="${BENCH_ROWS:-$DEFAULT_ROWS}"
 QUICK="${BENCH_QUICK:-0}"
@@ -48,6 +53,12 @@ else
     BUILD=1
     KILN="${CARGO_TARGET_DIR:-target}/release/kiln"
 fi
+if [[ -n "${SERVE_BENCH:-}" ]]; then
+    BUILD_LOADGEN=0
+else
+    BUILD_LOADGEN=1
+    SERVE_BENCH="${CARGO_TARGET_DIR:-target}/release/serve_bench"
+fi
 if [[ -n "${KILN_EXAMPLES:-}" ]]; then
     BUILD_EXAMPLES=0
 else
@@ -58,6 +69,7 @@ fi
 # so relative paths (taken from the repository root, where the script runs) are made absolute.
 [[ "$KILN" = /* ]] || KILN="$PWD/$KILN"
 [[ "$KILN_EXAMPLES" = /* ]] || KILN_EXAMPLES="$PWD/$KILN_EXAMPLES"
+[[ "$SERVE_BENCH" = /* ]] || SERVE_BENCH="$PWD/$SERVE_BENCH"
 DATA_DIR="$REPO/bench/data"
 RESULTS_DIR="$REPO/bench/results"
 REPEAT="${BENCH_REPEAT:-3}"
@@ -135,6 +147,22 @@ build_kiln() {
     say "== cargo build --release -p kiln"
     if ! cargo build --release -p kiln; then
         say "error: cargo build failed"
+        exit 1
+    fi
+}
+
+# The load generator of the serve workload (bench/loadgen), built with kiln in one cargo call so
+# the two share one build of the workspace.
+build_loadgen() {
+    if ((BUILD_LOADGEN == 0)); then
+        say "== using SERVE_BENCH=$SERVE_BENCH (no build)"
+        return
+    fi
+    local packages=(-p kiln-loadgen)
+    ((BUILD)) && packages+=(-p kiln)
+    say "== cargo build --release ${packages[*]}"
+    if ! cargo build --release "${packages[@]}"; then
+        say "error: cargo build of the load generator failed"
         exit 1
     fi
 }
@@ -832,6 +860,334 @@ print(json.load(sys.stdin)["test"].get("roc_auc", ""))' 2>/dev/null)"
     done
 }
 
+# ---- serve: kiln serve vs MLflow's scoring server and a FastAPI app, on the quickstart model ----
+
+SERVE_PIDS=()
+SERVE_WORK=""
+
+# Stop every server the serve workload started (each runs in its own process group, so an
+# MLflow CLI and its uvicorn child, or uvicorn and its workers, stop together) and remove its
+# folder. Runs on return and from the exit trap.
+serve_cleanup() {
+    local pid
+    for pid in "${SERVE_PIDS[@]}"; do
+        kill -TERM -- "-$pid" 2>/dev/null
+    done
+    for pid in "${SERVE_PIDS[@]}"; do
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL -- "-$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    SERVE_PIDS=()
+    [[ -n "$SERVE_WORK" ]] && rm -rf "$SERVE_WORK"
+    SERVE_WORK=""
+}
+
+# A loopback port nothing listens on (random, checked with a connection attempt).
+free_port() {
+    local port
+    for _ in $(seq 100); do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# The HTTP status of GET http://127.0.0.1:PORT/PATH (empty if nothing answers). args: port path
+http_status() {
+    if command -v curl >/dev/null 2>&1; then
+        curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$1$2" 2>/dev/null | grep -v '^000$'
+    else
+        timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" && printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$1" >&3 &&
+            head -n1 <&3 | cut -d" " -f2' "$1" "$2" 2>/dev/null
+    fi
+}
+
+# Start a server in its own process group, logging to FILE; its pid goes to SERVE_PID (not
+# echoed: a command substitution would run this in a subshell that forgets the pid).
+# args: log command...
+start_server() {
+    local log="$1"
+    shift
+    setsid "$@" >"$log" 2>&1 &
+    SERVE_PID=$!
+    SERVE_PIDS+=("$SERVE_PID")
+}
+
+# Wait until GET PATH answers 200 while the server process lives. args: pid port path seconds log
+wait_ready() {
+    local pid="$1" port="$2" path="$3" limit="$4" log="$5" t0=$SECONDS
+    while ((SECONDS - t0 < limit)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            say "   the server exited; last lines of its log:"
+            tail -n 5 "$log" >&2
+            return 1
+        fi
+        [[ "$(http_status "$port" "$path")" == 200 ]] && { say "   ready after $((SECONDS - t0)) s"; return 0; }
+        sleep 0.5
+    done
+    say "   not ready within $limit s; last lines of its log:"
+    tail -n 5 "$log" >&2
+    return 1
+}
+
+# Stop one server started by start_server. args: pid
+stop_server() {
+    kill -TERM -- "-$1" 2>/dev/null
+    for _ in $(seq 50); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL -- "-$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    local kept=() p
+    for p in "${SERVE_PIDS[@]}"; do [[ "$p" == "$1" ]] || kept+=("$p"); done
+    SERVE_PIDS=("${kept[@]}")
+}
+
+# One load run; echoes "rps p50_ms p99_ms errors" (empty on failure) and prints a line.
+# args: side port path format concurrency requests rate rows_file
+load_run() {
+    local side="$1" port="$2" path="$3" format="$4" c="$5" n="$6" rate="$7" rows="$8" out rps p50 p99 errors first
+    if ! out="$("$SERVE_BENCH" --addr "127.0.0.1:$port" --path "$path" --format "$format" \
+        --rows-file "$rows" --concurrency "$c" --requests "$n" --rate "$rate")"; then
+        say "   $side: the load generator failed"
+        return 1
+    fi
+    rps="$(printf '%s' "$out" | json_number throughput_rps)"
+    p50="$(printf '%s' "$out" | json_number p50_ms)"
+    p99="$(printf '%s' "$out" | json_number p99_ms)"
+    errors="$(printf '%s' "$out" | json_number errors | awk 'NF { printf "%d", $1 }')"
+    say "$(printf '   %-34s c=%-3s rate=%-6s n=%-6s %9.1f req/s  p50 %8.3f ms  p99 %8.3f ms  errors %s  (load %s)' \
+        "$side" "$c" "$rate" "$n" "$rps" "$p50" "$p99" "$errors" "$(load1)")"
+    if [[ "${errors:-0}" != 0 ]]; then
+        first="$(printf '%s' "$out" | json_string first_error)"
+        say "   first error: $first"
+    fi
+    echo "$rps $p50 $p99 $errors"
+}
+
+# Append one row to bench/results/serve.csv.
+# args: mode concurrency rate kiln(rps p50 p99 errors) peer peer(rps p50 p99 errors) agreement
+record_serve() {
+    local file="$RESULTS_DIR/serve.csv" mode="$1" c="$2" rate="$3" kiln="$4" peer="$5" peer_m="$6" agree="$7"
+    local kr kp50 kp99 ke pr pp50 pp99 pe r
+    read -r kr kp50 kp99 ke <<<"$kiln"
+    read -r pr pp50 pp99 pe <<<"$peer_m"
+    r="$(ratio "$kr" "$pr")"
+    mkdir -p "$RESULTS_DIR"
+    [[ -s "$file" ]] ||
+        echo "date,machine,cores,workload,mode,concurrency,rate,kiln_rps,kiln_p50_ms,kiln_p99_ms,kiln_errors,peer,peer_rps,peer_p50_ms,peer_p99_ms,peer_errors,ratio,agreement,load1_before,load1_after" >"$file"
+    local f1='BEGIN { if (x != "") printf "%.1f", x }' f3='BEGIN { if (x != "") printf "%.3f", x }'
+    echo "$RUN_DATE,$MACHINE,$CORES,$SERVE_LABEL,$mode,$c,$rate,$(awk -v x="$kr" "$f1"),$(awk -v x="$kp50" "$f3"),$(awk -v x="$kp99" "$f3"),$ke,$peer,$(awk -v x="$pr" "$f1"),$(awk -v x="$pp50" "$f3"),$(awk -v x="$pp99" "$f3"),$pe,$r,$agree,$SERVE_L0,$SERVE_L1" >>"$file"
+    SERVE_TABLE+=("$(printf '%-6s %4s %6s %10s %8s %8s  %-34s %10s %9s %9s %8s %6s' "$mode" "$c" "$rate" \
+        "$(awk -v x="$kr" "$f1")" "$(awk -v x="$kp50" "$f3")" "$(awk -v x="$kp99" "$f3")" "$peer" \
+        "$(awk -v x="$pr" "$f1")" "$(awk -v x="$pp50" "$f3")" "$(awk -v x="$pp99" "$f3")" "${r:--}" "${agree:--}")")
+}
+
+# Closed-loop runs at each concurrency level and one open-loop run against one server; fills
+# the associative array named by the first argument with "c<N>" and "open" → "rps p50 p99 errors".
+# args: array side port path format rows closed_requests open_rate open_requests
+load_side() {
+    local -n results="$1"
+    local side="$2" port="$3" path="$4" format="$5" rows="$6" n="$7" rate="$8" open_n="$9" c m
+    # Warm-up, not recorded: first connections, lazy imports and caches on the server.
+    load_run "$side (warm-up)" "$port" "$path" "$format" 4 "$SERVE_WARMUP" 0 "$rows" >/dev/null
+    for c in $SERVE_CONCURRENCY; do
+        m="$(load_run "$side" "$port" "$path" "$format" "$c" "$n" 0 "$rows")" && results["c$c"]="$m"
+    done
+    if [[ -n "$rate" ]]; then
+        m="$(load_run "$side open loop" "$port" "$path" "$format" "$SERVE_OPEN_WORKERS" "$open_n" "$rate" "$rows")" &&
+            results[open]="$m"
+    fi
+}
+
+# The open-loop rate a peer is held to: 80% of its best closed-loop throughput (at least 1).
+sustainable_rate() {
+    local -n res="$1"
+    local best="" c rps
+    for c in $SERVE_CONCURRENCY; do
+        read -r rps _ <<<"${res[c$c]:-}"
+        [[ -n "$rps" ]] && best="$(awk -v a="$best" -v b="$rps" 'BEGIN { print (a == "" || b > a) ? b : a }')"
+    done
+    [[ -n "$best" ]] && awk -v b="$best" 'BEGIN { r = int(0.8 * b); print (r < 1) ? 1 : r }'
+}
+
+# Serve one peer: train once (shared), start it, check its labels against kiln's, load it,
+# stop it, record its rows. args: peer-name log port path format ready-path ready-seconds command...
+serve_peer() {
+    local name="$1" log="$2" port="$3" path="$4" format="$5" ready="$6" limit="$7"
+    shift 7
+    local pid agreement="" check
+    say "== peer $name: ${*#"$REPO"/}"
+    say "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    start_server "$log" "$@"
+    pid="$SERVE_PID"
+    if ! wait_ready "$pid" "$port" "$ready" "$limit" "$log"; then
+        say "skipped peer $name: it did not start"
+        stop_server "$pid"
+        return
+    fi
+    if [[ -s "$SERVE_WORK/kiln_labels.json" ]] &&
+        check="$("$PYTHON" bench/peers/serve_labels.py "$SERVE_WORK/rows.csv" "http://127.0.0.1:$port$path" \
+            --format "$format" --compare "$SERVE_WORK/kiln_labels.json")"; then
+        agreement="$(printf '%s' "$check" | json_number agreement | awk 'NF { printf "%.4f", $1 }')"
+        say "   agreement with kiln's labels: ${agreement:-?} ($(printf '%s' "$check" | json_number differ | awk 'NF { printf "%d", $1 }') of $(printf '%s' "$check" | json_number rows | awk 'NF { printf "%d", $1 }') rows differ; errors $(printf '%s' "$check" | json_number errors | awk 'NF { printf "%d", $1 }'))"
+    fi
+    local -A peer=()
+    load_side peer "$name" "$port" "$path" "$format" "$SERVE_WORK/rows.csv" "$SERVE_PEER_REQUESTS" "" ""
+    local rate c
+    rate="$(sustainable_rate peer)"
+    if [[ -n "$rate" ]]; then
+        peer[open]="$(load_run "$name open loop" "$port" "$path" "$format" "$SERVE_OPEN_WORKERS" \
+            "$(awk -v r="$rate" -v s="$SERVE_OPEN_SECONDS" 'BEGIN { n = int(r * s); print (n < 10) ? 10 : n }')" \
+            "$rate" "$SERVE_WORK/rows.csv")"
+    fi
+    stop_server "$pid"
+    say "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    for c in $SERVE_CONCURRENCY; do
+        [[ -n "${peer[c$c]:-}" ]] && SERVE_ROWS+=("closed|$c|0|${KILN_SERVE[c$c]:-}|$name|${peer[c$c]}|$agreement")
+    done
+    [[ -n "${peer[open]:-}" ]] && SERVE_ROWS+=("open|$SERVE_OPEN_WORKERS|$rate||$name|${peer[open]}|$agreement")
+}
+
+# `kiln serve quickstart@production` against MLflow's scoring server and a FastAPI app serving the
+# same pipeline refitted in Python, loaded by bench/loadgen over loopback with the penguins rows.
+workload_serve() {
+    SERVE_LABEL="$(workload_label serve 344 344)"
+    SERVE_CONCURRENCY="${BENCH_SERVE_CONCURRENCY:-1 16}"
+    local kiln_rate="${BENCH_SERVE_RATE:-5000}" fastapi_workers="${BENCH_SERVE_WORKERS:-2}"
+    local kiln_n=20000 open_seconds=10
+    SERVE_PEER_REQUESTS=3000 SERVE_WARMUP=500 SERVE_OPEN_WORKERS=32
+    if [[ -n "$QUICK" ]]; then
+        kiln_n=500 open_seconds=0.4 SERVE_PEER_REQUESTS=100 SERVE_WARMUP=50
+    fi
+    SERVE_OPEN_SECONDS="$open_seconds"
+    SERVE_ROWS=() SERVE_TABLE=()
+    local -A KILN_SERVE=()
+    SERVE_WORK="$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench-serve.XXXXXX")" || { STATUS=1; return; }
+    trap 'serve_cleanup' EXIT
+    trap 'serve_cleanup; exit 130' INT TERM
+    mkdir -p "$SERVE_WORK/kiln" "$SERVE_WORK/peer"
+    SERVE_L0="$(load1)"
+    say "== load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+    # The model and the rows: the quickstart in a fresh project; its bundled penguins rows
+    # without the target, one request per row.
+    say "== kiln quickstart --project ${SERVE_WORK}/kiln"
+    if ! (cd "$SERVE_WORK/kiln" && "$KILN" quickstart --project "$SERVE_WORK/kiln" --json >quickstart.json) ||
+        ! "$KILN" models show quickstart@production --project "$SERVE_WORK/kiln" --json >"$SERVE_WORK/model.json" ||
+        ! "$KILN" datasets export penguins -o "$SERVE_WORK/penguins.csv" >/dev/null; then
+        say "error: kiln quickstart failed; nothing measured"
+        STATUS=1
+        serve_cleanup
+        trap - EXIT INT TERM
+        return
+    fi
+    # Drop the target column (by name; the bundled file has no quoted fields).
+    awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "species") t = i }
+        { out = ""; sep = ""; for (i = 1; i <= NF; i++) if (i != t) { out = out sep $i; sep = OFS }; print out }' \
+        "$SERVE_WORK/penguins.csv" >"$SERVE_WORK/rows.csv"
+    local winner=""
+    have_python && winner="$("$PYTHON" -c 'import json, sys
+print(json.load(sys.stdin)["manifest"]["spec"]["model"]["kind"])' <"$SERVE_WORK/model.json" 2>/dev/null)"
+    say "   quickstart@production is a ${winner:-?} pipeline; $(($(wc -l <"$SERVE_WORK/rows.csv") - 1)) rows to send"
+
+    # kiln
+    local port pid
+    port="$(free_port)" || { say "error: no free port"; STATUS=1; serve_cleanup; trap - EXIT INT TERM; return; }
+    say "== kiln: kiln serve quickstart@production --addr 127.0.0.1:$port (defaults: prediction log on)"
+    say "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    start_server "$SERVE_WORK/kiln.log" "$KILN" serve quickstart@production --project "$SERVE_WORK/kiln" \
+        --addr "127.0.0.1:$port"
+    pid="$SERVE_PID"
+    if wait_ready "$pid" "$port" /readyz 60 "$SERVE_WORK/kiln.log"; then
+        if have_python; then
+            "$PYTHON" bench/peers/serve_labels.py "$SERVE_WORK/rows.csv" \
+                "http://127.0.0.1:$port/v1/models/quickstart/predict" --format native \
+                --out "$SERVE_WORK/kiln_labels.json" >/dev/null ||
+                say "   could not collect kiln's labels; the peers' agreement is not checked"
+        fi
+        load_side KILN_SERVE "kiln serve" "$port" /v1/models/quickstart/predict native "$SERVE_WORK/rows.csv" \
+            "$kiln_n" "$kiln_rate" "$(awk -v r="$kiln_rate" -v s="$open_seconds" 'BEGIN { printf "%d", r * s }')"
+    else
+        say "error: kiln serve did not start; kiln side not measured"
+        STATUS=1
+    fi
+    stop_server "$pid"
+    say "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    [[ -n "${KILN_SERVE[open]:-}" ]] && SERVE_ROWS+=("open|$SERVE_OPEN_WORKERS|$kiln_rate|${KILN_SERVE[open]}|none||")
+
+    # The peers: the same pipeline refitted in Python from kiln's registered spec.
+    local trained="" why
+    if ! have_python; then
+        say "skipped peers mlflow and fastapi: $PYTHON not found"
+    elif ! trained="$(OMP_NUM_THREADS="$THREADS" "$PYTHON" bench/peers/serve_train.py "$SERVE_WORK/penguins.csv" \
+        "$SERVE_WORK/model.json" "$SERVE_WORK/peer" --threads "$THREADS")"; then
+        say "skipped peers mlflow and fastapi: bench/peers/serve_train.py failed"
+        trained=""
+    elif why="$(printf '%s' "$trained" | json_string skipped)" && [[ -n "$why" ]]; then
+        say "skipped peers mlflow and fastapi: $why"
+        trained=""
+    fi
+    if [[ -n "$trained" ]]; then
+        say "   peer pipeline: $(printf '%s' "$trained" | json_string estimator), $(printf '%s' "$trained" | json_number train_rows | awk 'NF { printf "%d", $1 }') training rows, test accuracy $(printf '%s' "$trained" | json_number test_accuracy)"
+        # One BLAS thread per server process: a one-row request never gains from more, and
+        # several uvicorn workers with a thread pool each would fight over the 2 cores.
+        local model_dir
+        model_dir="$(printf '%s' "$trained" | json_string mlflow_model)"
+        if [[ -z "$model_dir" ]]; then
+            say "skipped peer mlflow: $(printf '%s' "$trained" | json_string mlflow_skipped)"
+        else
+            port="$(free_port)"
+            serve_peer "mlflow.models.serve(1-worker)" "$SERVE_WORK/mlflow.log" "$port" /invocations mlflow /ping 300 \
+                env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MLFLOW_ALLOW_FILE_STORE=true \
+                "$PYTHON" -m mlflow models serve -m "$model_dir" --env-manager local -h 127.0.0.1 -p "$port"
+        fi
+        if ! "$PYTHON" -c 'import fastapi, uvicorn' 2>/dev/null; then
+            say "skipped peer fastapi: fastapi or uvicorn cannot be imported (pip install -r bench/requirements-bench.txt)"
+        else
+            port="$(free_port)"
+            serve_peer "fastapi+uvicorn(${fastapi_workers}-workers)" "$SERVE_WORK/fastapi.log" "$port" /predict record /ping 300 \
+                env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 SERVE_MODEL_DIR="$SERVE_WORK/peer" \
+                "$PYTHON" -m uvicorn --app-dir "$REPO/bench/peers" serve_fastapi:app --host 127.0.0.1 \
+                --port "$port" --workers "$fastapi_workers" --no-access-log
+        fi
+    fi
+
+    SERVE_L1="$(load1)"
+    say "== load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    # Closed-loop rows without any peer still record kiln's numbers.
+    local c have_peer=0 row
+    for row in "${SERVE_ROWS[@]}"; do [[ "$row" == closed* ]] && have_peer=1; done
+    if ((have_peer == 0)); then
+        for c in $SERVE_CONCURRENCY; do
+            [[ -n "${KILN_SERVE[c$c]:-}" ]] && SERVE_ROWS=("closed|$c|0|${KILN_SERVE[c$c]}|none||" "${SERVE_ROWS[@]}")
+        done
+    fi
+    if ((${#SERVE_ROWS[@]} == 0)); then
+        say "nothing measured for $SERVE_LABEL"
+    else
+        local mode rate kiln peer peer_m agree
+        for row in "${SERVE_ROWS[@]}"; do
+            IFS='|' read -r mode c rate kiln peer peer_m agree <<<"$row"
+            record_serve "$mode" "$c" "$rate" "$kiln" "$peer" "$peer_m" "$agree"
+        done
+        printf '\n%-6s %4s %6s %10s %8s %8s  %-34s %10s %9s %9s %8s %6s\n' mode c rate kiln_rps p50_ms p99_ms \
+            peer peer_rps p50_ms p99_ms ratio agree
+        printf '%s\n' "${SERVE_TABLE[@]}"
+        say "appended to ${RESULTS_DIR#"$REPO"/}/serve.csv (ratio = kiln_rps / peer_rps; load1 $SERVE_L0 → $SERVE_L1)"
+    fi
+    serve_cleanup
+    trap - EXIT INT TERM
+}
+
 main() {
     local selected=("$@")
     ((${#selected[@]} == 0)) && selected=("${WORKLOADS[@]}")
@@ -841,14 +1197,17 @@ main() {
             exit 2
         fi
     done
-    local need_kiln=0 need_examples=0
+    local need_kiln=0 need_examples=0 need_loadgen=0
     for w in "${selected[@]}"; do
         case "$w" in
         csv_read | profile | drift | train) need_kiln=1 ;;
+        serve) need_kiln=1 need_loadgen=1 ;;
         *) need_examples=1 ;;
         esac
     done
-    ((need_kiln)) && build_kiln
+    ((need_loadgen)) && build_loadgen
+    # build_loadgen already built kiln in the same cargo call.
+    ((need_kiln)) && ! ((need_loadgen && BUILD_LOADGEN && BUILD)) && build_kiln
     ((need_examples)) && build_examples
     mkdir -p "$DATA_DIR"
     for w in "${selected[@]}"; do

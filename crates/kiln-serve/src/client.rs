@@ -1,6 +1,6 @@
 //! A minimal blocking HTTP/1.1 client over `TcpStream`: one keep-alive connection,
 //! `Content-Length` and chunked response bodies. It exists so the server's tests, the load
-//! generator in `examples/` and health probes need no HTTP client dependency; it is not a
+//! generator (`bench/loadgen`) and health probes need no HTTP client dependency; it is not a
 //! general-purpose client (no TLS, no redirects, no proxies).
 
 use std::io::{BufRead, BufReader, Read, Write};
