@@ -307,6 +307,22 @@ pub struct ReadArgs {
 }
 
 /// `kiln data info`
+impl ReadArgs {
+    /// Reading with inferred types and default missing-value tokens, only the delimiter set
+    /// (commands that check a file against a schema must not force types while reading).
+    pub fn inferred(delimiter: Option<char>) -> Self {
+        ReadArgs {
+            delimiter,
+            no_header: false,
+            na: Vec::new(),
+            schema: None,
+            types: Vec::new(),
+            roles: Vec::new(),
+            target: None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct InfoArgs {
     /// The file to describe (.csv, .tsv, .parquet, .ndjson).

@@ -2,6 +2,8 @@
 //! 2 for every usage or input error (each with a message naming the problem); terminal tables,
 //! JSON, saved reference profiles, per-column methods, thresholds and corrections.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -191,16 +193,6 @@ fn methods_thresholds_corrections_and_saved_references() {
     assert_eq!(v2["columns"], v["columns"]);
 }
 
-fn fails_with_2(args: &[&str], expect: &str) {
-    let out = kiln().args(args).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert!(
-        err.contains(expect),
-        "{args:?}: expected '{expect}' in: {err}"
-    );
-}
-
 #[test]
 fn input_and_usage_errors_exit_2_with_a_named_problem() {
     let dir = tempfile::tempdir().unwrap();
@@ -211,33 +203,48 @@ fn input_and_usage_errors_exit_2_with_a_named_problem() {
         base.iter().copied().chain(extra.iter().copied()).collect()
     };
 
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &with(&["--method", "nope=ks"]),
         "column 'nope': named in methods is not a reference column",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &with(&["--method", "f0=kolmo"]),
         "unknown method 'kolmo'; expected one of: ks, chisquare",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &with(&["--method", "f7=ks"]),
         "column 'f7': method ks needs a numeric column",
     );
-    fails_with_2(&with(&["--threshold", "f0=abc"]), "'abc' is not a number");
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
+        &with(&["--threshold", "f0=abc"]),
+        "'abc' is not a number",
+    );
+    common::fails_with_2(
+        kiln(),
         &with(&["--threshold", "zz=0.1"]),
         "'zz' is neither a reference column nor a method",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &with(&["--threshold", "ks=2"]),
         "threshold ks: 2 is not a significance level",
     );
-    fails_with_2(&with(&["--correction", "fdr"]), "unknown correction 'fdr'");
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
+        &with(&["--correction", "fdr"]),
+        "unknown correction 'fdr'",
+    );
+    common::fails_with_2(
+        kiln(),
         &with(&["--drift-share", "0"]),
         "drift_share: 0 is not a share",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &with(&["--columns", "f0,ghost"]),
         "column 'ghost': named in columns",
     );
@@ -245,7 +252,8 @@ fn input_and_usage_errors_exit_2_with_a_named_problem() {
     let header_only = dir.path().join("empty.csv");
     std::fs::write(&header_only, "f0,f1\n").unwrap();
     let e = header_only.to_str().unwrap();
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &["monitor", "drift", "--reference", r, "--current", e],
         "current data: has no rows; expected at least one row",
     );
@@ -262,7 +270,8 @@ fn input_and_usage_errors_exit_2_with_a_named_problem() {
     }
     let nan_path = dir.path().join("nan.csv");
     std::fs::write(&nan_path, nan_f0).unwrap();
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &[
             "monitor",
             "drift",
@@ -275,7 +284,8 @@ fn input_and_usage_errors_exit_2_with_a_named_problem() {
     );
     let typed_path = dir.path().join("typed.csv");
     std::fs::write(&typed_path, typed).unwrap();
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &[
             "monitor",
             "drift",
@@ -286,7 +296,8 @@ fn input_and_usage_errors_exit_2_with_a_named_problem() {
         ],
         "column 'f0': is numeric in the reference but categorical in the current data",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &[
             "monitor",
             "reference",
@@ -373,7 +384,8 @@ fn stream_reports_positions_and_exit_codes() {
         ])
         .assert()
         .code(0);
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &[
             "monitor",
             "stream",
@@ -385,7 +397,8 @@ fn stream_reports_positions_and_exit_codes() {
         ],
         "is not 0 or 1; DDM and EDDM read an error stream",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &[
             "monitor",
             "stream",
@@ -397,7 +410,8 @@ fn stream_reports_positions_and_exit_codes() {
         ],
         "unknown detector 'adwn'",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &[
             "monitor",
             "stream",
@@ -411,7 +425,8 @@ fn stream_reports_positions_and_exit_codes() {
         ],
         "adwin.delta: 3 is not strictly between 0 and 1",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &[
             "monitor",
             "stream",
@@ -425,7 +440,8 @@ fn stream_reports_positions_and_exit_codes() {
         ],
         "unknown field `deltaa`",
     );
-    fails_with_2(
+    common::fails_with_2(
+        kiln(),
         &[
             "monitor",
             "stream",

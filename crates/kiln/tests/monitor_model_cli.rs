@@ -4,6 +4,8 @@
 //! every tested column, validation passes on the training data and names every problem of a
 //! damaged copy, and bad references fail with exit code 2 naming what was looked for.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -44,16 +46,6 @@ fn run_json(project: &Path, args: &[&str]) -> (i32, Value, String) {
     let v = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
     (out.status.code().unwrap(), v, stderr)
-}
-
-fn fails_with_2(project: &Path, args: &[&str], expect: &str) {
-    let out = kiln(project).args(args).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert!(
-        err.contains(expect),
-        "{args:?}: expected '{expect}' in: {err}"
-    );
 }
 
 #[test]
@@ -200,8 +192,8 @@ fn bad_model_references_name_what_was_looked_for() {
     let (dir, penguins) = quickstart();
     let project = dir.path();
     let p = penguins.to_str().unwrap();
-    fails_with_2(
-        project,
+    common::fails_with_2(
+        kiln(project),
         &[
             "monitor",
             "drift",
@@ -212,8 +204,8 @@ fn bad_model_references_name_what_was_looked_for() {
         ],
         "--reference churn@production: no such file, and no model named `churn`; registered models: `quickstart`",
     );
-    fails_with_2(
-        project,
+    common::fails_with_2(
+        kiln(project),
         &[
             "monitor",
             "drift",
@@ -224,8 +216,8 @@ fn bad_model_references_name_what_was_looked_for() {
         ],
         "--reference quickstart@staging: no such file, and",
     );
-    fails_with_2(
-        project,
+    common::fails_with_2(
+        kiln(project),
         &[
             "monitor",
             "drift",
@@ -237,8 +229,8 @@ fn bad_model_references_name_what_was_looked_for() {
         "missing.csv",
     );
     let empty = tempfile::tempdir().unwrap();
-    fails_with_2(
-        empty.path(),
+    common::fails_with_2(
+        kiln(empty.path()),
         &[
             "monitor",
             "drift",
@@ -260,8 +252,8 @@ fn bad_model_references_name_what_was_looked_for() {
         &Default::default(),
     )
     .unwrap();
-    fails_with_2(
-        project,
+    common::fails_with_2(
+        kiln(project),
         &[
             "monitor",
             "drift",
@@ -280,8 +272,8 @@ fn bad_model_references_name_what_was_looked_for() {
     let mut artifact = kiln_registry::Artifact::read(&path).unwrap();
     artifact.manifest.reference_profile = None;
     std::fs::write(&path, artifact.to_bytes().unwrap()).unwrap();
-    fails_with_2(
-        project,
+    common::fails_with_2(
+        kiln(project),
         &[
             "monitor",
             "drift",
@@ -408,8 +400,8 @@ fn validate_passes_on_the_training_file_and_names_each_problem_of_a_damaged_copy
         "{text}"
     );
 
-    fails_with_2(
-        project,
+    common::fails_with_2(
+        kiln(project),
         &[
             "monitor",
             "validate",
@@ -418,8 +410,8 @@ fn validate_passes_on_the_training_file_and_names_each_problem_of_a_damaged_copy
         ],
         "no model named `nosuch`",
     );
-    fails_with_2(
-        project,
+    common::fails_with_2(
+        kiln(project),
         &["monitor", "validate", "quickstart", "absent.csv"],
         "absent.csv",
     );

@@ -704,15 +704,7 @@ fn validate_model(args: ValidateModelArgs, project_dir: &Path, json: bool) -> Cl
     // Categorical and text inputs are read as the model's types (any cell is a category, so
     // this cannot fail and a zip code stays a category); other columns are inferred, so a cell
     // that is no longer a number is reported with its rows as a type mismatch.
-    let mut options = csv_options(&ReadArgs {
-        delimiter: args.delimiter,
-        no_header: false,
-        na: Vec::new(),
-        schema: None,
-        types: Vec::new(),
-        roles: Vec::new(),
-        target: None,
-    })?;
+    let mut options = csv_options(&ReadArgs::inferred(args.delimiter))?;
     for c in &schema.columns {
         if matches!(
             c.column_type,

@@ -70,15 +70,7 @@ pub enum Against<'a> {
 /// Runs `kiln data validate`; a violation of severity error fails with exit code 1.
 pub fn validate(args: ValidateArgs, json: bool) -> CliResult<()> {
     let schema = DataSchema::read(&args.schema)?;
-    let read = ReadArgs {
-        delimiter: args.delimiter,
-        no_header: false,
-        na: Vec::new(),
-        schema: None,
-        types: Vec::new(),
-        roles: Vec::new(),
-        target: None,
-    };
+    let read = ReadArgs::inferred(args.delimiter);
     // Types are inferred, not forced, so a cell that no longer parses is reported as a type
     // mismatch with its rows instead of stopping the read.
     let (frame, _) = read_frame(&args.file, &read, json)?;
