@@ -268,12 +268,16 @@ pub(crate) fn run_folds(
         Ok(out)
     };
     // Folds are independent and each is deterministic, so running them in parallel changes
-    // nothing but the wall time; `collect` keeps fold order.
-    let outputs: Vec<FoldOutput> = if rayon::current_num_threads() > 1 && total > 1 {
-        jobs.par_iter().map(run).collect::<PipelineResult<_>>()?
+    // nothing but the wall time; `collect` keeps fold order. Every fold's result is kept before
+    // the first error in fold order is returned: a parallel `collect` into a `Result` would
+    // return whichever failing fold finished first, so the message would vary between runs.
+    let results: Vec<PipelineResult<FoldOutput>> = if rayon::current_num_threads() > 1 && total > 1
+    {
+        jobs.par_iter().map(run).collect()
     } else {
-        jobs.iter().map(run).collect::<PipelineResult<_>>()?
+        jobs.iter().map(run).collect()
     };
+    let outputs: Vec<FoldOutput> = results.into_iter().collect::<PipelineResult<_>>()?;
     let summary = summarise(metrics, &outputs, repeats.len());
     let out_of_fold = (0..repeats.len())
         .map(|r| merge_out_of_fold(r, outputs.iter().filter(|o| o.scores.repeat == r)))
