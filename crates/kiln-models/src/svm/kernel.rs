@@ -9,6 +9,7 @@
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 /// Kernel of an SVM (`kernel` in scikit-learn).
@@ -41,13 +42,15 @@ pub enum Gamma {
 }
 
 impl Gamma {
-    /// The numeric gamma for a row-major training matrix with `n_features` columns.
-    pub(crate) fn resolve(self, x: &[f64], n_features: usize) -> f64 {
+    /// The numeric gamma for a training matrix.
+    pub(crate) fn resolve(self, x: ArrayView2<f64>) -> f64 {
+        let n_features = x.ncols();
         match self {
             Gamma::Value(g) => g,
             Gamma::Auto => 1.0 / n_features as f64,
             Gamma::Scale => {
-                // numpy's `x.var()`: population variance over all entries, two-pass for accuracy.
+                // numpy's `x.var()`: population variance over all entries, two-pass for accuracy,
+                // summed in row-major order (`iter` walks a view in logical order).
                 let n = x.len() as f64;
                 let mean = x.iter().sum::<f64>() / n;
                 let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
@@ -242,10 +245,16 @@ mod tests {
 
     #[test]
     fn gamma_scale_uses_the_variance_of_every_entry() {
-        let x = [1.0, 2.0, 3.0, 4.0];
+        let x = ndarray::array![[1.0, 2.0], [3.0, 4.0]];
         // var of [1, 2, 3, 4] is 1.25; two features.
-        assert_eq!(Gamma::Scale.resolve(&x, 2), 1.0 / 2.5);
-        assert_eq!(Gamma::Scale.resolve(&[2.0, 2.0], 2), 1.0);
-        assert_eq!(Gamma::Auto.resolve(&x, 4), 0.25);
+        assert_eq!(Gamma::Scale.resolve(x.view()), 1.0 / 2.5);
+        assert_eq!(
+            Gamma::Scale.resolve(ndarray::array![[2.0, 2.0]].view()),
+            1.0
+        );
+        assert_eq!(
+            Gamma::Auto.resolve(ndarray::array![[1.0, 2.0, 3.0, 4.0]].view()),
+            0.25
+        );
     }
 }

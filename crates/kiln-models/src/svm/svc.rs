@@ -183,8 +183,7 @@ impl SvcSpec {
         let (codes, k) = class_codes(y)?;
         apply_class_weight(&mut weights, &codes, k, &self.class_weight)?;
         let d = x.ncols();
-        let all: Vec<usize> = (0..x.nrows()).collect();
-        let gamma = self.gamma.resolve(&gather_rows(x, &all), d);
+        let gamma = self.gamma.resolve(x);
         let settings = SolverSettings {
             kernel: KernelParams {
                 kernel: self.kernel,

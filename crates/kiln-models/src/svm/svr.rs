@@ -102,8 +102,7 @@ impl SvrSpec {
         self.check()?;
         let weights = check_fit(x, y, sample_weight, NanPolicy::Reject)?;
         let d = x.ncols();
-        let all: Vec<usize> = (0..x.nrows()).collect();
-        let gamma = self.gamma.resolve(&gather_rows(x, &all), d);
+        let gamma = self.gamma.resolve(x);
         let settings = SolverSettings {
             kernel: KernelParams {
                 kernel: self.kernel,
