@@ -1,9 +1,10 @@
 //! `FittedGbdt`: the trained ensemble, batch and single-row prediction, and feature importance.
 //!
 //! Batch prediction splits rows into blocks processed in parallel; inside a block trees are the
-//! outer loop so each tree's nodes stay in cache while it scores the block. Single-row
-//! prediction allocates nothing. Both walk the packed copy of the trees (`layout`), built on
-//! first use, and add tree outputs in the same order, so a row scores the same either way.
+//! outer loop so each tree's nodes stay in cache while it scores the block, several rows walking
+//! a tree together. Single-row prediction allocates nothing and walks several trees together.
+//! Both walk the packed copy of the trees (`layout`), built on first use, and add tree outputs in
+//! the same order, so a row scores the same either way.
 
 use std::sync::OnceLock;
 
@@ -11,7 +12,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::layout::Layout;
+use super::layout::{LANES, Layout};
 use super::metric::Metric;
 use super::objective::{Objective, to_probabilities};
 use super::tree::Tree;
@@ -99,15 +100,37 @@ impl FittedGbdt {
                 for r in 0..rows {
                     chunk[r * k..(r + 1) * k].copy_from_slice(&self.init_score);
                 }
+                let row = |r: usize| &block[r * self.n_features..(r + 1) * self.n_features];
                 let layout = self.layout();
                 for (t, tree) in self.trees.iter().enumerate() {
                     let class = t % k;
-                    for r in 0..rows {
-                        let row = &block[r * self.n_features..(r + 1) * self.n_features];
-                        chunk[r * k + class] += match layout {
-                            Some(layout) => layout.tree_output(t, tree, row),
-                            None => tree.predict_row(row),
-                        };
+                    match layout {
+                        Some(layout) if layout.is_numerical(t) => {
+                            // LANES rows walk the tree together; the rest one at a time.
+                            let (root, depth) = (layout.root(t), layout.depth(t));
+                            let full = rows - rows % LANES;
+                            for r0 in (0..full).step_by(LANES) {
+                                let lanes = std::array::from_fn(|l| row(r0 + l));
+                                let at = layout.walk([root; LANES], lanes, depth);
+                                for (l, a) in at.into_iter().enumerate() {
+                                    chunk[(r0 + l) * k + class] += layout.output(a);
+                                }
+                            }
+                            for r in full..rows {
+                                let [a] = layout.walk([root], [row(r)], depth);
+                                chunk[r * k + class] += layout.output(a);
+                            }
+                        }
+                        Some(layout) => {
+                            for r in 0..rows {
+                                chunk[r * k + class] += layout.tree_output(t, tree, row(r));
+                            }
+                        }
+                        None => {
+                            for r in 0..rows {
+                                chunk[r * k + class] += tree.predict_row(row(r));
+                            }
+                        }
                     }
                 }
             });
@@ -173,9 +196,7 @@ impl FittedGbdt {
         let trees = self.trees.iter().enumerate().skip(class).step_by(k);
         let init = self.init_score[class];
         match self.layout() {
-            Some(layout) => trees.fold(init, |acc, (t, tree)| {
-                acc + layout.tree_output(t, tree, row)
-            }),
+            Some(layout) => layout.sum_trees(trees, row, init),
             None => trees.fold(init, |acc, (_, tree)| acc + tree.predict_row(row)),
         }
     }
