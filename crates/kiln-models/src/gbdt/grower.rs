@@ -299,7 +299,7 @@ fn splittable(leaf: &Leaf, params: &GrowerParams) -> bool {
 }
 
 /// Rows per block of a parallel partition; smaller leaves are partitioned on the calling thread.
-const PARTITION_BLOCK: usize = 1 << 15;
+const PARTITION_BLOCK: usize = 1 << 13;
 
 /// Buffers of the partition: each block's left and right rows, and the blocks' left counts.
 #[derive(Debug, Default)]

@@ -134,7 +134,7 @@ const MAX_CHUNKS: usize = 16;
 const CHUNK_BUFFER_BYTES: usize = 64 << 20;
 
 /// Row × feature updates below which a histogram is built on the calling thread.
-const PARALLEL_WORK: usize = 1 << 16;
+const PARALLEL_WORK: usize = 1 << 14;
 
 /// Rows ahead whose codes and gradients are prefetched: a leaf's rows are scattered, so without
 /// a hint every row is a cache miss the loop waits for (LightGBM prefetches the same way).
