@@ -5,6 +5,10 @@
 //! random threshold per candidate feature and by default use every row. Trees are grown in
 //! parallel with rayon; tree `t` draws from its own ChaCha stream `t` of the seed, so the forest
 //! is the same whatever the thread count. Out-of-bag rows give an optional generalisation score.
+//!
+//! `Splitter::Histogram` trades scikit-learn's exact thresholds for speed: features are binned
+//! once per fit (as for GBDT) and large nodes split on per-bin target histograms (see
+//! `tree::histogram`), small ones still sort their values.
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
@@ -15,8 +19,22 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ModelError, Result};
 use crate::input::{ClassWeight, NanPolicy, check_predict};
 use crate::tree::{
-    Columns, Criterion, MaxFeatures, Nodes, TreeData, TreeParams, argmax, build, check_tree_params,
+    BinnedColumns, Columns, Criterion, MaxFeatures, Nodes, TreeData, TreeInput, TreeParams, argmax,
+    build, check_tree_params,
 };
+
+/// How a random forest finds the threshold of a split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Splitter {
+    /// The best threshold between any two sorted distinct values, midpoints as scikit-learn.
+    #[default]
+    Exact,
+    /// Features binned once per fit into at most 255 quantile bins; nodes of 512 samples or
+    /// more split only at bin bounds (LightGBM-style thresholds), smaller nodes exactly.
+    /// Several times faster on large data at about the same accuracy.
+    Histogram,
+}
 
 /// Hyper-parameters of a random forest or, with `extra_trees`, an extremely randomised forest.
 ///
@@ -57,8 +75,12 @@ pub struct RandomForestSpec {
     pub oob_score: bool,
     /// Per-class weights (classifiers).
     pub class_weight: ClassWeight,
-    /// Seed of every tree's random stream.
+    /// Seed of every tree's random stream (and of the row sample that places histogram bins).
     pub seed: u64,
+    /// `exact` (default, scikit-learn's thresholds) or `histogram` (binned features, much
+    /// faster on large data; gini, entropy or squared error, not with `extra_trees`). Specs
+    /// written before this field existed load as `exact`.
+    pub splitter: Splitter,
 }
 
 impl Default for RandomForestSpec {
@@ -77,6 +99,7 @@ impl Default for RandomForestSpec {
             oob_score: false,
             class_weight: ClassWeight::None,
             seed: 0,
+            splitter: Splitter::Exact,
         }
     }
 }
@@ -113,6 +136,22 @@ impl RandomForestSpec {
                 ));
             }
         }
+        if self.splitter == Splitter::Histogram {
+            if self.extra_trees {
+                return Err(ModelError::param(
+                    "splitter",
+                    "exact when extra_trees is on (random thresholds need no histograms)",
+                    "histogram",
+                ));
+            }
+            if self.criterion == Criterion::AbsoluteError {
+                return Err(ModelError::param(
+                    "splitter",
+                    "exact for the absolute_error criterion (histograms hold sums, not medians)",
+                    "histogram",
+                ));
+            }
+        }
         if self.oob_score && !self.bootstraps() {
             return Err(ModelError::param(
                 "oob_score",
@@ -133,7 +172,17 @@ impl RandomForestSpec {
         self.check()?;
         let data = TreeData::new(self.criterion, &self.class_weight, x, y, sample_weight)?;
         let (n, n_features) = x.dim();
-        let columns = Columns::new(x);
+        let (columns, bins);
+        let input = match self.splitter {
+            Splitter::Exact => {
+                columns = Columns::new(x);
+                TreeInput::Exact(&columns)
+            }
+            Splitter::Histogram => {
+                bins = BinnedColumns::new(x, self.seed)?;
+                TreeInput::Binned(&bins)
+            }
+        };
         let default_features = if self.criterion.is_classification() {
             MaxFeatures::Sqrt
         } else {
@@ -173,7 +222,7 @@ impl RandomForestSpec {
                     }
                 }
                 (
-                    build(&columns, data.target(), &weights, &params, &mut rng),
+                    build(input, data.target(), &weights, &params, &mut rng),
                     in_bag,
                 )
             })
