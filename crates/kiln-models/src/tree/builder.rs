@@ -39,6 +39,9 @@ pub struct TreeParams {
     pub min_impurity_decrease: f64,
     /// Draw one random threshold per feature instead of scanning all.
     pub random_thresholds: bool,
+    /// With binned columns, nodes with fewer samples split exactly (`HISTOGRAM_MIN_SAMPLES`
+    /// unless a test lowers it to reach the histogram path on small data).
+    pub histogram_min_samples: usize,
 }
 
 /// Tree nodes in scikit-learn's array layout; children are `-1` at leaves.
@@ -213,7 +216,7 @@ impl Scratch {
 /// per sample) replaces scattered reads of five columns per sample per level, which were a
 /// third of the profile. On the forest bench 64 to 256 cost the same within the noise of a
 /// shared machine (1024 and up was slower); 256 keeps more of the small splits exact.
-const HISTOGRAM_MIN_SAMPLES: usize = 256;
+pub const HISTOGRAM_MIN_SAMPLES: usize = 256;
 
 /// Where a tree reads its features.
 #[derive(Clone, Copy)]
@@ -318,7 +321,7 @@ fn grow(
             || stats.impurity <= f64::EPSILON;
         if let TreeInput::Binned(bins) = input
             && !is_leaf
-            && n < HISTOGRAM_MIN_SAMPLES
+            && n < params.histogram_min_samples
         {
             // Same node, same order of samples, same random stream: only the reads move.
             grow_local(
@@ -813,6 +816,7 @@ mod tests {
             max_features: n_features,
             min_impurity_decrease: 0.0,
             random_thresholds: false,
+            histogram_min_samples: HISTOGRAM_MIN_SAMPLES,
         };
         let mut samples: Vec<u32> = (0..n as u32)
             .filter(|&s| weights[s as usize] > 0.0)

@@ -15,7 +15,7 @@ mod prune;
 pub use builder::Nodes;
 pub use criterion::Criterion;
 
-pub(crate) use builder::{TreeInput, TreeParams, build};
+pub(crate) use builder::{HISTOGRAM_MIN_SAMPLES, TreeInput, TreeParams, build};
 pub(crate) use criterion::TreeTarget;
 pub(crate) use histogram::BinnedColumns;
 pub(crate) use presort::Columns;
@@ -262,6 +262,7 @@ impl DecisionTreeSpec {
             max_features: self.max_features.resolve(x.ncols()),
             min_impurity_decrease: self.min_impurity_decrease,
             random_thresholds: false,
+            histogram_min_samples: HISTOGRAM_MIN_SAMPLES,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut nodes = build(
