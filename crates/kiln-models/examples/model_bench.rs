@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! model_bench gbdt    TRAIN TEST [--rounds 100] [--leaves 255] [--threads 2]
-//! model_bench forest  TRAIN TEST [--trees 100] [--threads 2]
+//! model_bench forest  TRAIN TEST [--trees 100] [--threads 2] [--splitter exact|histogram]
 //! model_bench predict TRAIN TEST [--rounds 100] [--leaves 31] [--threads 2] [--calls 100000]
 //!                                [--fit-rows 200000]
 //! model_bench logistic TRAIN TEST [--threads 2] [--max-iter 100] [--tol 1e-4] [--repeat 3]
@@ -16,7 +16,8 @@
 //! - `gbdt`: binary GBDT (learning rate 0.1, `min_data_in_leaf` 20, 255 bins) on TRAIN;
 //!   `train_seconds` (binning included), `auc` on TEST.
 //! - `forest`: random forest (scikit-learn defaults: sqrt features, bootstrap, unlimited
-//!   depth) on TRAIN; `fit_seconds`, `accuracy` on TEST.
+//!   depth) on TRAIN with the spec's default splitter (`exact`) or `--splitter histogram`;
+//!   `fit_seconds`, `accuracy` on TEST, and the `splitter` used.
 //! - `predict`: a GBDT fitted on the first `--fit-rows` rows of TRAIN (not timed);
 //!   `single_row_median_seconds` = median over `--calls` calls of `predict_proba_row` on one
 //!   TEST row (cycling through TEST), `batch_seconds` = best of 3 `predict_proba` over all of
@@ -45,7 +46,7 @@ use std::time::Instant;
 
 use kiln_models::{
     FittedGbdt, GbdtSpec, KMeansInit, KMeansSpec, KnnClassifierSpec, LogisticRegressionSpec,
-    Objective, RandomForestSpec, SvcSpec,
+    Objective, RandomForestSpec, Splitter, SvcSpec,
 };
 use ndarray::{Array1, Array2, s};
 
@@ -133,6 +134,7 @@ struct Options {
     calls: usize,
     fit_rows: usize,
     neighbors: usize,
+    splitter: Splitter,
 }
 
 fn gbdt_spec(o: &Options) -> GbdtSpec {
@@ -168,6 +170,7 @@ fn forest(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     let (xt, yt) = read_set(test)?;
     let spec = RandomForestSpec {
         n_estimators: o.trees,
+        splitter: o.splitter,
         ..RandomForestSpec::default()
     };
     let t = Instant::now();
@@ -175,8 +178,9 @@ fn forest(train: &str, test: &str, o: &Options) -> Result<String, Error> {
     let fit_seconds = t.elapsed().as_secs_f64();
     let accuracy = accuracy(&model.predict(xt.view())?, &yt);
     Ok(format!(
-        "{{\"fit_seconds\": {fit_seconds}, \"accuracy\": {accuracy}, \"trees\": {}, \"max_rss_mb\": {}}}",
+        "{{\"fit_seconds\": {fit_seconds}, \"accuracy\": {accuracy}, \"trees\": {}, \"splitter\": \"{}\", \"max_rss_mb\": {}}}",
         o.trees,
+        splitter_name(o.splitter),
         json_opt(max_rss_mb())
     ))
 }
@@ -336,6 +340,13 @@ fn kmeans(data: &str, o: &Options) -> Result<String, Error> {
     ))
 }
 
+fn splitter_name(s: Splitter) -> &'static str {
+    match s {
+        Splitter::Exact => "exact",
+        Splitter::Histogram => "histogram",
+    }
+}
+
 fn json_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "null".to_string(), |v| v.to_string())
 }
@@ -344,7 +355,7 @@ fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: model_bench gbdt|forest|predict|logistic|svm|knn TRAIN TEST [--rounds N] \
                  [--leaves N] [--trees N] [--threads N] [--calls N] [--fit-rows N] [--max-iter N] \
-                 [--tol X] [--repeat N] [--neighbors N] | model_bench kmeans DATA [--k N] \
+                 [--tol X] [--repeat N] [--neighbors N] [--splitter exact|histogram] | model_bench kmeans DATA [--k N] \
                  [--threads N] [--repeat N]";
     let Some((mode, after)) = args.split_first() else {
         return Err(usage.into());
@@ -368,12 +379,25 @@ fn main() -> Result<(), Error> {
         calls: 100_000,
         fit_rows: 200_000,
         neighbors: 5,
+        splitter: RandomForestSpec::default().splitter,
     };
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
-        let raw = it.next().ok_or_else(|| format!("{flag} needs a number"))?;
+        let raw = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         if flag == "--tol" {
             o.tol = raw.parse()?;
+            continue;
+        }
+        if flag == "--splitter" {
+            o.splitter = match raw.as_str() {
+                "exact" => Splitter::Exact,
+                "histogram" => Splitter::Histogram,
+                _ => {
+                    return Err(
+                        format!("--splitter: expected exact or histogram, got '{raw}'").into(),
+                    );
+                }
+            };
             continue;
         }
         let value: usize = raw.parse()?;

@@ -5,6 +5,10 @@
 //! random threshold per candidate feature and by default use every row. Trees are grown in
 //! parallel with rayon; tree `t` draws from its own ChaCha stream `t` of the seed, so the forest
 //! is the same whatever the thread count. Out-of-bag rows give an optional generalisation score.
+//!
+//! `Splitter::Histogram` trades scikit-learn's exact thresholds for speed: features are binned
+//! once per fit (as for GBDT) and large nodes split on per-bin target histograms (see
+//! `tree::histogram`), small ones still sort their values.
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
@@ -15,8 +19,22 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ModelError, Result};
 use crate::input::{ClassWeight, NanPolicy, check_predict};
 use crate::tree::{
-    Columns, Criterion, MaxFeatures, Nodes, TreeData, TreeParams, argmax, build, check_tree_params,
+    BinnedColumns, Columns, Criterion, HISTOGRAM_MIN_SAMPLES, MaxFeatures, Nodes, TreeData,
+    TreeInput, TreeParams, argmax, build, check_tree_params,
 };
+
+/// How a random forest finds the threshold of a split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Splitter {
+    /// The best threshold between any two sorted distinct values, midpoints as scikit-learn.
+    #[default]
+    Exact,
+    /// Features binned once per fit into at most 255 quantile bins; nodes of 512 samples or
+    /// more split only at bin bounds (LightGBM-style thresholds), smaller nodes exactly.
+    /// Several times faster on large data at about the same accuracy.
+    Histogram,
+}
 
 /// Hyper-parameters of a random forest or, with `extra_trees`, an extremely randomised forest.
 ///
@@ -57,8 +75,12 @@ pub struct RandomForestSpec {
     pub oob_score: bool,
     /// Per-class weights (classifiers).
     pub class_weight: ClassWeight,
-    /// Seed of every tree's random stream.
+    /// Seed of every tree's random stream (and of the row sample that places histogram bins).
     pub seed: u64,
+    /// `exact` (default, scikit-learn's thresholds) or `histogram` (binned features, much
+    /// faster on large data; gini, entropy or squared error, not with `extra_trees`). Specs
+    /// written before this field existed load as `exact`.
+    pub splitter: Splitter,
 }
 
 impl Default for RandomForestSpec {
@@ -77,6 +99,7 @@ impl Default for RandomForestSpec {
             oob_score: false,
             class_weight: ClassWeight::None,
             seed: 0,
+            splitter: Splitter::Exact,
         }
     }
 }
@@ -113,6 +136,22 @@ impl RandomForestSpec {
                 ));
             }
         }
+        if self.splitter == Splitter::Histogram {
+            if self.extra_trees {
+                return Err(ModelError::param(
+                    "splitter",
+                    "exact when extra_trees is on (random thresholds need no histograms)",
+                    "histogram",
+                ));
+            }
+            if self.criterion == Criterion::AbsoluteError {
+                return Err(ModelError::param(
+                    "splitter",
+                    "exact for the absolute_error criterion (histograms hold sums, not medians)",
+                    "histogram",
+                ));
+            }
+        }
         if self.oob_score && !self.bootstraps() {
             return Err(ModelError::param(
                 "oob_score",
@@ -130,10 +169,31 @@ impl RandomForestSpec {
         y: ArrayView1<f64>,
         sample_weight: Option<ArrayView1<f64>>,
     ) -> Result<FittedForest> {
+        self.fit_with(x, y, sample_weight, HISTOGRAM_MIN_SAMPLES)
+    }
+
+    /// `fit`, with the node size below which the histogram splitter splits exactly.
+    fn fit_with(
+        &self,
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        sample_weight: Option<ArrayView1<f64>>,
+        histogram_min_samples: usize,
+    ) -> Result<FittedForest> {
         self.check()?;
         let data = TreeData::new(self.criterion, &self.class_weight, x, y, sample_weight)?;
         let (n, n_features) = x.dim();
-        let columns = Columns::new(x);
+        let (columns, bins);
+        let input = match self.splitter {
+            Splitter::Exact => {
+                columns = Columns::new(x);
+                TreeInput::Exact(&columns)
+            }
+            Splitter::Histogram => {
+                bins = BinnedColumns::new(x, self.seed)?;
+                TreeInput::Binned(&bins)
+            }
+        };
         let default_features = if self.criterion.is_classification() {
             MaxFeatures::Sqrt
         } else {
@@ -150,6 +210,7 @@ impl RandomForestSpec {
                 .resolve(n_features),
             min_impurity_decrease: self.min_impurity_decrease,
             random_thresholds: self.extra_trees,
+            histogram_min_samples,
         };
         let bootstrap = self.bootstraps();
         let draws = self
@@ -173,7 +234,7 @@ impl RandomForestSpec {
                     }
                 }
                 (
-                    build(&columns, data.target(), &weights, &params, &mut rng),
+                    build(input, data.target(), &weights, &params, &mut rng),
                     in_bag,
                 )
             })
@@ -333,6 +394,80 @@ impl FittedForest {
                 let ss_tot: f64 = ys.iter().map(|y| (y - mean).powi(2)).sum();
                 (ss_tot > 0.0).then(|| 1.0 - ss_res / ss_tot)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Axis;
+
+    /// The fixture datasets are too small for the default switch to exact splits, so the
+    /// histogram path is forced on every node here: mean 5-fold accuracy (R² for diabetes) of
+    /// the histogram forest within one point (0.01) of scikit-learn's exact forest, on the same
+    /// folds and fixture as `tests/forest_reference.rs`.
+    #[test]
+    fn histogram_on_every_node_matches_scikit_learn_within_a_point() {
+        let path = format!(
+            "{}/../../tests/fixtures/models/forest_sklearn.json",
+            std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect("fixture exists");
+        let all: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        for case in all["cases"].as_array().expect("cases") {
+            let rows: Vec<Vec<f64>> = serde_json::from_value(case["x"].clone()).expect("x");
+            let x = Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat())
+                .expect("rectangular");
+            let y: Vec<f64> = serde_json::from_value(case["y"].clone()).expect("y");
+            let y = Array1::from(y);
+            let folds: Vec<Vec<usize>> =
+                serde_json::from_value(case["test_folds"].clone()).expect("folds");
+            let classification = case["task"] == "classification";
+            let spec = RandomForestSpec {
+                splitter: Splitter::Histogram,
+                criterion: if classification {
+                    Criterion::Gini
+                } else {
+                    Criterion::SquaredError
+                },
+                ..RandomForestSpec::default()
+            };
+            let mut total = 0.0;
+            for test in &folds {
+                let train: Vec<usize> = (0..x.nrows()).filter(|i| !test.contains(i)).collect();
+                let model = spec
+                    .fit_with(
+                        x.select(Axis(0), &train).view(),
+                        y.select(Axis(0), &train).view(),
+                        None,
+                        2,
+                    )
+                    .expect("fit");
+                let p = model
+                    .predict(x.select(Axis(0), test).view())
+                    .expect("predict");
+                let truth = y.select(Axis(0), test);
+                total += if classification {
+                    p.iter().zip(&truth).filter(|(a, b)| a == b).count() as f64 / p.len() as f64
+                } else {
+                    let mean = truth.mean().unwrap_or(0.0);
+                    let ss_res: f64 = p.iter().zip(&truth).map(|(a, b)| (a - b).powi(2)).sum();
+                    let ss_tot: f64 = truth.iter().map(|b| (b - mean).powi(2)).sum();
+                    1.0 - ss_res / ss_tot
+                };
+            }
+            let ours = total / folds.len() as f64;
+            let theirs = case["mean_score"]["random_forest"].as_f64().expect("score");
+            println!(
+                "{} histogram everywhere: kiln {ours:.4} scikit-learn {theirs:.4}",
+                case["name"]
+            );
+            assert!(
+                ours >= theirs - 0.01,
+                "{}: {ours} vs {theirs}",
+                case["name"]
+            );
         }
     }
 }

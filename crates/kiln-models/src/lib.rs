@@ -32,7 +32,7 @@ pub use ensemble::{
 };
 pub use error::{ModelError, Result};
 pub use estimator::{FittedModel, ModelSpec};
-pub use forest::{FittedForest, RandomForestSpec};
+pub use forest::{FittedForest, RandomForestSpec, Splitter};
 pub use gbdt::{FittedGbdt, GbdtSpec, ImportanceKind, Objective};
 pub use input::ClassWeight;
 pub use linear::{

@@ -14,8 +14,8 @@ use kiln_models::{
     ElasticNetSpec, FittedModel, Gamma, GaussianNbSpec, GbdtSpec, HuberSpec, Kernel,
     KnnClassifierSpec, KnnRegressorSpec, LassoSpec, LinearRegressionSpec, LinearSvcLoss,
     LinearSvcSpec, LogisticPenalty, LogisticRegressionSpec, MaxFeatures, Metric, ModelError,
-    ModelSpec, MultinomialNbSpec, Objective, RandomForestSpec, RidgeSpec, StackingSpec, SvcSpec,
-    SvrSpec, Voting, VotingSpec, Weights,
+    ModelSpec, MultinomialNbSpec, Objective, RandomForestSpec, RidgeSpec, Splitter, StackingSpec,
+    SvcSpec, SvrSpec, Voting, VotingSpec, Weights,
 };
 use ndarray::{Array1, Array2, s};
 use rand::{Rng, SeedableRng};
@@ -118,6 +118,21 @@ fn examples_of(spec: &ModelSpec) -> Vec<(ModelSpec, Task)> {
                         ..base.clone()
                     }),
                     Task::Multiclass,
+                ),
+                (
+                    ModelSpec::RandomForest(RandomForestSpec {
+                        splitter: Splitter::Histogram,
+                        ..base.clone()
+                    }),
+                    Task::Multiclass,
+                ),
+                (
+                    ModelSpec::RandomForest(RandomForestSpec {
+                        splitter: Splitter::Histogram,
+                        criterion: Criterion::SquaredError,
+                        ..base.clone()
+                    }),
+                    Task::Regression,
                 ),
                 (
                     ModelSpec::RandomForest(RandomForestSpec {

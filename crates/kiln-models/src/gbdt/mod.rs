@@ -6,7 +6,7 @@
 //! (struct-of-arrays trees), `train` (the boosting loop), `layout` (trees packed for prediction)
 //! and `fitted` (prediction, importance).
 
-mod binning;
+pub(crate) mod binning;
 mod fitted;
 mod grower;
 mod histogram;

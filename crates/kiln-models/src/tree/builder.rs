@@ -16,6 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::criterion::{Criterion, TreeTarget, class_impurity, median_and_mad, variance};
+use super::histogram::{BinnedColumns, HistogramScratch, binned_splits};
 use super::presort::{Columns, SortedLists};
 
 /// Values closer than this are the same value (scikit-learn's `FEATURE_THRESHOLD`).
@@ -38,6 +39,9 @@ pub struct TreeParams {
     pub min_impurity_decrease: f64,
     /// Draw one random threshold per feature instead of scanning all.
     pub random_thresholds: bool,
+    /// With binned columns, nodes with fewer samples split exactly (`HISTOGRAM_MIN_SAMPLES`
+    /// unless a test lowers it to reach the histogram path on small data).
+    pub histogram_min_samples: usize,
 }
 
 /// Tree nodes in scikit-learn's array layout; children are `-1` at leaves.
@@ -153,8 +157,9 @@ fn node_stats(
     }
 }
 
-/// A node waiting to be built: sample range, depth, and (parent, is left child).
-type Pending = (usize, usize, usize, Option<(usize, bool)>);
+/// A node waiting to be built: sample range, depth, (parent, is left child), and its
+/// statistics, computed when the parent checked the split's improvement.
+type Pending = (usize, usize, usize, Option<(usize, bool)>, NodeStats);
 
 struct Split {
     feature: usize,
@@ -183,11 +188,58 @@ struct Scratch {
     /// The same split into values and sample ids, the form the threshold search reads.
     values: Vec<f64>,
     ids: Vec<u32>,
+    /// Candidate features drawn for one pass of the histogram splitter.
+    batch: Vec<usize>,
+    /// Their results, in `batch` order.
+    found: Vec<Option<Option<(f64, f64)>>>,
+    histograms: HistogramScratch,
+}
+
+impl Scratch {
+    fn with_capacity(n_features: usize, n_samples: usize) -> Self {
+        Scratch {
+            order: Vec::with_capacity(n_features),
+            sorted: Vec::with_capacity(n_samples),
+            values: Vec::with_capacity(n_samples),
+            ids: Vec::with_capacity(n_samples),
+            batch: Vec::with_capacity(n_features),
+            found: Vec::with_capacity(n_features),
+            histograms: HistogramScratch::default(),
+        }
+    }
+}
+
+/// Nodes with at least this many samples find their split on histograms when the tree has
+/// binned columns. A smaller node hands its whole subtree to the exact splitter on a local
+/// copy of its rows: sorting a few hundred values costs about what zeroing and scanning 255
+/// bins per candidate does and finds the exact split, and the copy (one contiguous row read
+/// per sample) replaces scattered reads of five columns per sample per level, which were a
+/// third of the profile. On the forest bench 64 to 256 cost the same within the noise of a
+/// shared machine (1024 and up was slower); 256 keeps more of the small splits exact.
+pub const HISTOGRAM_MIN_SAMPLES: usize = 256;
+
+/// Where a tree reads its features.
+#[derive(Clone, Copy)]
+pub enum TreeInput<'a> {
+    /// Exact values, presorted once (scikit-learn's thresholds).
+    Exact(&'a Columns),
+    /// Bin codes for large nodes; small nodes split exactly on a local copy of their rows.
+    Binned(&'a BinnedColumns),
+}
+
+/// State shared by every node of one tree.
+struct Grower<'a> {
+    nodes: Nodes,
+    params: &'a TreeParams,
+    /// Weight of the whole training sample, the scale of `min_impurity_decrease`.
+    total_weight: f64,
+    scratch: Scratch,
+    rng: &'a mut ChaCha8Rng,
 }
 
 /// Grows a tree on the samples with positive weight.
 pub fn build(
-    data: &Columns,
+    input: TreeInput<'_>,
     target: TreeTarget<'_>,
     weights: &[f64],
     params: &TreeParams,
@@ -197,7 +249,7 @@ pub fn build(
         TreeTarget::Classes { n_classes, .. } => n_classes,
         TreeTarget::Values(_) => 1,
     };
-    let mut nodes = Nodes {
+    let nodes = Nodes {
         left: Vec::new(),
         right: Vec::new(),
         feature: Vec::new(),
@@ -211,21 +263,78 @@ pub fn build(
     let mut samples: Vec<u32> = (0..weights.len() as u32)
         .filter(|&i| weights[i as usize] > 0.0)
         .collect();
-    let n_features = data.n_features();
+    let n_features = match input {
+        TreeInput::Exact(data) => data.n_features(),
+        TreeInput::Binned(bins) => bins.n_features(),
+    };
     // Random thresholds never sort, and absolute error sorts targets rather than features.
-    let use_lists = !params.random_thresholds
-        && params.criterion != Criterion::AbsoluteError
-        && presorted_node(samples.len(), n_features, params.max_features);
-    let mut lists = use_lists.then(|| SortedLists::new(data, weights, samples.len()));
-    let mut scratch = Scratch {
-        order: Vec::with_capacity(n_features),
-        sorted: Vec::with_capacity(samples.len()),
-        values: Vec::with_capacity(samples.len()),
-        ids: Vec::with_capacity(samples.len()),
+    let mut lists = match input {
+        TreeInput::Exact(data)
+            if !params.random_thresholds
+                && params.criterion != Criterion::AbsoluteError
+                && presorted_node(samples.len(), n_features, params.max_features) =>
+        {
+            Some(SortedLists::new(data, weights, samples.len()))
+        }
+        _ => None,
     };
     let total_weight: f64 = samples.iter().map(|&s| weights[s as usize]).sum();
-    let mut stack: Vec<Pending> = vec![(0, samples.len(), 0, None)];
-    while let Some((start, end, depth, parent)) = stack.pop() {
+    let root = node_stats(&samples, target, weights, params.criterion);
+    let mut grower = Grower {
+        nodes,
+        params,
+        total_weight,
+        scratch: Scratch::with_capacity(n_features, samples.len()),
+        rng,
+    };
+    let len = samples.len();
+    grow(
+        &mut grower,
+        input,
+        target,
+        weights,
+        lists.as_mut(),
+        &mut samples,
+        (0, len, 0, None, root),
+    );
+    grower.nodes
+}
+
+/// Grows the subtree of `first` depth-first (pre-order, left child first) over `samples`.
+#[allow(clippy::too_many_arguments)]
+fn grow(
+    g: &mut Grower<'_>,
+    input: TreeInput<'_>,
+    target: TreeTarget<'_>,
+    weights: &[f64],
+    mut lists: Option<&mut SortedLists>,
+    samples: &mut [u32],
+    first: Pending,
+) {
+    let params = g.params;
+    let mut stack: Vec<Pending> = vec![first];
+    while let Some((start, end, depth, parent, stats)) = stack.pop() {
+        let n = end - start;
+        let is_leaf = params.max_depth.is_some_and(|d| depth >= d)
+            || n < params.min_samples_split
+            || n < 2 * params.min_samples_leaf
+            || stats.impurity <= f64::EPSILON;
+        if let TreeInput::Binned(bins) = input
+            && !is_leaf
+            && n < params.histogram_min_samples
+        {
+            // Same node, same order of samples, same random stream: only the reads move.
+            grow_local(
+                g,
+                bins,
+                target,
+                weights,
+                &samples[start..end],
+                (depth, parent, stats),
+            );
+            continue;
+        }
+        let nodes = &mut g.nodes;
         let id = nodes.len();
         if let Some((p, is_left)) = parent {
             if is_left {
@@ -234,9 +343,6 @@ pub fn build(
                 nodes.right[p] = id as i32;
             }
         }
-        let node = &samples[start..end];
-        let stats = node_stats(node, target, weights, params.criterion);
-        let n = end - start;
         nodes.left.push(-1);
         nodes.right.push(-1);
         nodes.feature.push(0);
@@ -245,47 +351,60 @@ pub fn build(
         nodes.n_samples.push(n as u32);
         nodes.weighted_n_samples.push(stats.weight);
         nodes.value.extend_from_slice(&stats.value);
-
-        let is_leaf = params.max_depth.is_some_and(|d| depth >= d)
-            || n < params.min_samples_split
-            || n < 2 * params.min_samples_leaf
-            || stats.impurity <= f64::EPSILON;
         if is_leaf {
             continue;
         }
-        // A node's lists are valid while every ancestor partitioned them, i.e. while every
-        // ancestor was large enough; `presorted_node` falls with `n`, so that is this node's test.
-        let presorted = lists
-            .as_ref()
-            .filter(|_| presorted_node(n, n_features, params.max_features))
-            .map(|l| (l, start, end));
-        let Some(split) = find_split(
-            data,
-            node,
-            presorted,
-            target,
-            weights,
-            params,
-            rng,
-            &mut scratch,
-        ) else {
+        let node = &samples[start..end];
+        let Some(split) = (match input {
+            TreeInput::Exact(data) => {
+                let n_features = data.n_features();
+                // A node's lists are valid while every ancestor partitioned them, i.e. while
+                // every ancestor was large enough; `presorted_node` falls with `n`, so that is
+                // this node's test.
+                let presorted = lists
+                    .as_deref()
+                    .filter(|_| presorted_node(n, n_features, params.max_features))
+                    .map(|l| (l, start, end));
+                find_split(
+                    FeatureSource::Exact(data, presorted),
+                    n_features,
+                    node,
+                    target,
+                    weights,
+                    params,
+                    g.rng,
+                    &mut g.scratch,
+                )
+            }
+            TreeInput::Binned(bins) => find_split(
+                FeatureSource::Binned(bins),
+                bins.n_features(),
+                node,
+                target,
+                weights,
+                params,
+                g.rng,
+                &mut g.scratch,
+            ),
+        }) else {
             continue;
         };
-        let col = data.col(split.feature);
         let seg = &mut samples[start..end];
-        let (mut lo, mut hi) = (0, seg.len());
-        while lo < hi {
-            if col[seg[lo] as usize] <= split.threshold {
-                lo += 1;
-            } else {
-                hi -= 1;
-                seg.swap(lo, hi);
+        let lo = match input {
+            TreeInput::Exact(data) => {
+                partition(seg, data.col(split.feature), |v| v <= split.threshold)
             }
-        }
+            TreeInput::Binned(bins) => {
+                // The threshold is a bin bound, so comparing codes sends every sample the way
+                // its raw value goes, and the u8 column is far smaller to read.
+                let bin = bins.bin_of_bound(split.feature, split.threshold);
+                partition(seg, bins.codes(split.feature), |c| c <= bin)
+            }
+        };
         let mid = start + lo;
         let left = node_stats(&samples[start..mid], target, weights, params.criterion);
         let right = node_stats(&samples[mid..end], target, weights, params.criterion);
-        let improvement = (stats.weight / total_weight)
+        let improvement = (stats.weight / g.total_weight)
             * (stats.impurity
                 - right.weight / stats.weight * right.impurity
                 - left.weight / stats.weight * left.impurity);
@@ -294,33 +413,181 @@ pub fn build(
         }
         debug_assert!(split.proxy.is_finite());
         // The children need sorted lists only if the larger one will use them.
-        if let Some(l) = lists.as_mut()
-            && presorted_node(n, n_features, params.max_features)
+        if let (Some(l), TreeInput::Exact(data)) = (lists.as_deref_mut(), input)
+            && presorted_node(n, data.n_features(), params.max_features)
             && presorted_node(
                 (mid - start).max(end - mid),
-                n_features,
+                data.n_features(),
                 params.max_features,
             )
         {
             let lists_mid = l.partition(data, split.feature, split.threshold, start, end);
             debug_assert_eq!(lists_mid, mid);
         }
-        nodes.feature[id] = split.feature as u32;
-        nodes.threshold[id] = split.threshold;
+        g.nodes.feature[id] = split.feature as u32;
+        g.nodes.threshold[id] = split.threshold;
         // Right first so the left subtree is numbered next (pre-order).
-        stack.push((mid, end, depth + 1, Some((id, false))));
-        stack.push((start, mid, depth + 1, Some((id, true))));
+        stack.push((mid, end, depth + 1, Some((id, false)), right));
+        stack.push((start, mid, depth + 1, Some((id, true)), left));
     }
-    nodes
+}
+
+/// Grows a small node's subtree with exact splits on a local copy of its samples' rows,
+/// targets and weights; the samples keep their order, so sums and sorts see the same
+/// sequences as on the full data.
+fn grow_local(
+    g: &mut Grower<'_>,
+    bins: &BinnedColumns,
+    target: TreeTarget<'_>,
+    weights: &[f64],
+    samples: &[u32],
+    (depth, parent, stats): (usize, Option<(usize, bool)>, NodeStats),
+) {
+    let data = bins.gather_rows(samples);
+    let local_weights: Vec<f64> = samples.iter().map(|&s| weights[s as usize]).collect();
+    let (codes, values): (Vec<usize>, Vec<f64>) = match target {
+        TreeTarget::Classes { codes, .. } => (
+            samples.iter().map(|&s| codes[s as usize]).collect(),
+            Vec::new(),
+        ),
+        TreeTarget::Values(y) => (Vec::new(), samples.iter().map(|&s| y[s as usize]).collect()),
+    };
+    let local_target = match target {
+        TreeTarget::Classes { n_classes, .. } => TreeTarget::Classes {
+            codes: &codes,
+            n_classes,
+        },
+        TreeTarget::Values(_) => TreeTarget::Values(&values),
+    };
+    let mut local: Vec<u32> = (0..samples.len() as u32).collect();
+    grow(
+        g,
+        TreeInput::Exact(&data),
+        local_target,
+        &local_weights,
+        None,
+        &mut local,
+        (0, samples.len(), depth, parent, stats),
+    );
+}
+
+/// Moves the samples whose value satisfies `goes_left` to the front (unstable, in place) and
+/// returns how many there are.
+fn partition<T: Copy>(seg: &mut [u32], col: &[T], goes_left: impl Fn(T) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, seg.len());
+    while lo < hi {
+        if goes_left(col[seg[lo] as usize]) {
+            lo += 1;
+        } else {
+            hi -= 1;
+            seg.swap(lo, hi);
+        }
+    }
+    lo
+}
+
+/// Where `find_split` reads candidate features.
+#[derive(Clone, Copy)]
+enum FeatureSource<'a> {
+    /// Exact values, from the node's range of the presorted lists when it has one.
+    Exact(&'a Columns, Presorted<'a>),
+    /// Histograms of bin codes.
+    Binned(&'a BinnedColumns),
 }
 
 /// The node's samples in value order per feature, when the tree keeps sorted lists and the
 /// node is large enough to use them: the lists and the node's range in them.
 type Presorted<'a> = Option<(&'a SortedLists, usize, usize)>;
 
+/// Best split of a node over `max_features` non-constant candidate features.
+///
+/// Features are drawn in batches of as many as are still missing: every feature of a batch
+/// would be drawn one by one too (at most one candidate is found per feature), so the random
+/// stream and the result are the same as drawing and evaluating one at a time, while the
+/// histogram splitter bins a whole batch in one pass over the node's samples.
 #[allow(clippy::too_many_arguments)]
 fn find_split(
+    source: FeatureSource<'_>,
+    n_features: usize,
+    node: &[u32],
+    target: TreeTarget<'_>,
+    w: &[f64],
+    params: &TreeParams,
+    rng: &mut ChaCha8Rng,
+    scratch: &mut Scratch,
+) -> Option<Split> {
+    let mut order = std::mem::take(&mut scratch.order);
+    let mut batch = std::mem::take(&mut scratch.batch);
+    let mut found = std::mem::take(&mut scratch.found);
+    order.clear();
+    order.extend(0..n_features);
+    let sample_features = params.max_features < n_features;
+    let mut best: Option<Split> = None;
+    let mut visited = 0;
+    let mut next = 0;
+    while visited < params.max_features && next < n_features {
+        // Exact splits draw one feature at a time: extra-trees draw each threshold right after
+        // its feature, and that interleaving of the stream is kept.
+        let wanted = match source {
+            FeatureSource::Binned(_) => params.max_features - visited,
+            FeatureSource::Exact(..) => 1,
+        };
+        batch.clear();
+        while batch.len() < wanted && next < n_features {
+            if sample_features {
+                let j = rng.random_range(next..n_features);
+                order.swap(next, j);
+            }
+            batch.push(order[next]);
+            next += 1;
+        }
+        match source {
+            FeatureSource::Binned(bins) => binned_splits(
+                bins,
+                &batch,
+                node,
+                target,
+                w,
+                params.criterion,
+                params.min_samples_leaf,
+                &mut scratch.histograms,
+                &mut found,
+            ),
+            FeatureSource::Exact(data, presorted) => {
+                found.clear();
+                for &f in &batch {
+                    let candidate =
+                        feature_split(data, f, node, presorted, target, w, params, rng, scratch);
+                    found.push(candidate);
+                }
+            }
+        }
+        for (&f, candidate) in batch.iter().zip(&found) {
+            let Some(result) = candidate else { continue };
+            visited += 1;
+            if let Some((threshold, proxy)) = *result
+                && best.as_ref().is_none_or(|b| proxy > b.proxy)
+            {
+                best = Some(Split {
+                    feature: f,
+                    threshold,
+                    proxy,
+                });
+            }
+        }
+    }
+    scratch.order = order;
+    scratch.batch = batch;
+    scratch.found = found;
+    best
+}
+
+/// Best threshold of feature `f` on exact values: `None` for a constant feature, `Some(None)`
+/// when no threshold leaves both sides `min_samples_leaf` samples.
+#[allow(clippy::too_many_arguments)]
+fn feature_split(
     data: &Columns,
+    f: usize,
     node: &[u32],
     presorted: Presorted<'_>,
     target: TreeTarget<'_>,
@@ -328,65 +595,52 @@ fn find_split(
     params: &TreeParams,
     rng: &mut ChaCha8Rng,
     scratch: &mut Scratch,
-) -> Option<Split> {
-    let n_features = data.n_features();
-    let order = &mut scratch.order;
-    order.clear();
-    order.extend(0..n_features);
-    let sample_features = params.max_features < n_features;
-    let mut best: Option<Split> = None;
-    let mut visited = 0;
-    for i in 0..n_features {
-        if visited >= params.max_features {
-            break;
-        }
-        if sample_features {
-            let j = rng.random_range(i..n_features);
-            order.swap(i, j);
-        }
-        let f = order[i];
-        let col = data.col(f);
-        let candidate = if params.random_thresholds {
-            random_split(col, node, target, w, params, rng)
-        } else {
-            let (values, ids) = match presorted {
-                Some((lists, start, end)) => lists.segment(f, start, end),
-                None => {
-                    let sorted = &mut scratch.sorted;
-                    sorted.clear();
-                    sorted.extend(node.iter().map(|&s| (col[s as usize], s)));
-                    sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-                    scratch.values.clear();
-                    scratch.values.extend(sorted.iter().map(|p| p.0));
-                    scratch.ids.clear();
-                    scratch.ids.extend(sorted.iter().map(|p| p.1));
-                    (&scratch.values[..], &scratch.ids[..])
-                }
-            };
-            if values[values.len() - 1] <= values[0] + FEATURE_THRESHOLD {
-                None
-            } else {
-                Some(best_threshold(values, ids, target, w, params))
-            }
-        };
-        let Some(found) = candidate else { continue };
-        visited += 1;
-        if let Some((threshold, proxy)) = found
-            && best.as_ref().is_none_or(|b| proxy > b.proxy)
-        {
-            best = Some(Split {
-                feature: f,
-                threshold,
-                proxy,
-            });
-        }
+) -> Option<Option<(f64, f64)>> {
+    let col = data.col(f);
+    if params.random_thresholds {
+        return random_split(col, node, target, w, params, rng);
     }
-    best
+    let (values, ids) = match presorted {
+        Some((lists, start, end)) => lists.segment(f, start, end),
+        None => {
+            let sorted = &mut scratch.sorted;
+            sorted.clear();
+            sorted.extend(node.iter().map(|&s| (col[s as usize], s)));
+            sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            scratch.values.clear();
+            scratch.values.extend(sorted.iter().map(|p| p.0));
+            scratch.ids.clear();
+            scratch.ids.extend(sorted.iter().map(|p| p.1));
+            (&scratch.values[..], &scratch.ids[..])
+        }
+    };
+    if values[values.len() - 1] <= values[0] + FEATURE_THRESHOLD {
+        None
+    } else {
+        Some(best_threshold(values, ids, target, w, params))
+    }
 }
 
 /// scikit-learn's proxy for impurity improvement (larger is better).
 fn proxy(wl: f64, il: f64, wr: f64, ir: f64) -> f64 {
     -wr * ir - wl * il
+}
+
+/// The proxy of a classification split from both sides' class weights.
+pub(super) fn class_proxy_from(criterion: Criterion, left: &[f64], right: &[f64]) -> f64 {
+    let (wl, wr) = (left.iter().sum(), right.iter().sum());
+    proxy(
+        wl,
+        class_impurity(criterion, left, wl),
+        wr,
+        class_impurity(criterion, right, wr),
+    )
+}
+
+/// scikit-learn's squared-error proxy from both sides' weights and weighted target sums:
+/// `sum_left^2 / w_left + sum_right^2 / w_right`.
+pub(super) fn squared_proxy(wl: f64, wyl: f64, wr: f64, wyr: f64) -> f64 {
+    wyl * wyl / wl + wyr * wyr / wr
 }
 
 fn midpoint(a: f64, b: f64) -> f64 {
@@ -455,9 +709,7 @@ fn best_threshold(
                 if !valid(pos) {
                     continue;
                 }
-                let (wr, wyr) = (tw - wl, twy - wyl);
-                // scikit-learn's MSE proxy: sum_left^2 / w_left + sum_right^2 / w_right.
-                consider(pos, wyl * wyl / wl + wyr * wyr / wr);
+                consider(pos, squared_proxy(wl, wyl, tw - wl, twy - wyl));
             }
         }
         TreeTarget::Values(y) => {
@@ -564,24 +816,20 @@ mod tests {
             max_features: n_features,
             min_impurity_decrease: 0.0,
             random_thresholds: false,
+            histogram_min_samples: HISTOGRAM_MIN_SAMPLES,
         };
         let mut samples: Vec<u32> = (0..n as u32)
             .filter(|&s| weights[s as usize] > 0.0)
             .collect();
         let m = samples.len();
         let mut lists = SortedLists::new(&data, &weights, m);
-        let mut scratch = Scratch {
-            order: Vec::new(),
-            sorted: Vec::new(),
-            values: Vec::new(),
-            ids: Vec::new(),
-        };
+        let mut scratch = Scratch::with_capacity(n_features, m);
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let mut split_both = |lists: &SortedLists, samples: &[u32], start: usize, end: usize| {
             let a = find_split(
-                &data,
+                FeatureSource::Exact(&data, None),
+                n_features,
                 &samples[start..end],
-                None,
                 target,
                 &weights,
                 &params,
@@ -590,9 +838,9 @@ mod tests {
             )
             .expect("a split by sorting");
             let b = find_split(
-                &data,
+                FeatureSource::Exact(&data, Some((lists, start, end))),
+                n_features,
                 &samples[start..end],
-                Some((lists, start, end)),
                 target,
                 &weights,
                 &params,

@@ -2,19 +2,22 @@
 //! `criterion` picks classification (Gini, entropy) or regression (squared, absolute error).
 //!
 //! `builder` grows the tree, `criterion` defines impurities, `prune` applies `ccp_alpha` and
-//! `export` renders text. Forests reuse the builder with bootstrap weights and feature sampling.
+//! `export` renders text. Forests reuse the builder with bootstrap weights and feature sampling,
+//! and optionally split large nodes on histograms of binned features (`histogram`).
 
 mod builder;
 mod criterion;
 mod export;
+mod histogram;
 mod presort;
 mod prune;
 
 pub use builder::Nodes;
 pub use criterion::Criterion;
 
-pub(crate) use builder::{TreeParams, build};
+pub(crate) use builder::{HISTOGRAM_MIN_SAMPLES, TreeInput, TreeParams, build};
 pub(crate) use criterion::TreeTarget;
+pub(crate) use histogram::BinnedColumns;
 pub(crate) use presort::Columns;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
@@ -259,10 +262,11 @@ impl DecisionTreeSpec {
             max_features: self.max_features.resolve(x.ncols()),
             min_impurity_decrease: self.min_impurity_decrease,
             random_thresholds: false,
+            histogram_min_samples: HISTOGRAM_MIN_SAMPLES,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let mut nodes = build(
-            &Columns::new(x),
+            TreeInput::Exact(&Columns::new(x)),
             data.target(),
             &data.weights,
             &params,

@@ -21,11 +21,8 @@ pub struct Columns {
 impl Columns {
     /// Copies an ndarray view column by column and sorts each column once (in parallel).
     pub fn new(x: ndarray::ArrayView2<f64>) -> Self {
-        let n_rows = x.nrows();
-        let mut data = Vec::with_capacity(x.len());
-        for col in x.columns() {
-            data.extend(col.iter().copied());
-        }
+        let mut columns = Self::unsorted(x);
+        let n_rows = columns.n_rows;
         let mut order: Vec<u32> = Vec::with_capacity(x.len());
         for _ in 0..x.ncols() {
             order.extend(0..n_rows as u32);
@@ -33,16 +30,33 @@ impl Columns {
         if n_rows > 0 {
             order
                 .par_chunks_mut(n_rows)
-                .zip(data.par_chunks(n_rows))
+                .zip(columns.data.par_chunks(n_rows))
                 .for_each(|(rows, col)| {
                     // Stable, so equal values keep row order and the result is reproducible.
                     rows.sort_by(|&a, &b| col[a as usize].total_cmp(&col[b as usize]));
                 });
         }
+        columns.order = order;
+        columns
+    }
+
+    /// The column-major copy without the sorted orders, for trees that never keep sorted
+    /// lists (histogram splits): the sort is the dearest part of `new`.
+    fn unsorted(x: ndarray::ArrayView2<f64>) -> Self {
+        let mut data = Vec::with_capacity(x.len());
+        for col in x.columns() {
+            data.extend(col.iter().copied());
+        }
+        Self::from_column_major(data, x.nrows())
+    }
+
+    /// Columns of `n_rows` values each, laid end to end, without sorted orders: for trees
+    /// that never keep sorted lists (the small subtrees of histogram forests).
+    pub fn from_column_major(data: Vec<f64>, n_rows: usize) -> Self {
         Columns {
             data,
             n_rows,
-            order,
+            order: Vec::new(),
         }
     }
 
