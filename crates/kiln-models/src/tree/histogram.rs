@@ -10,7 +10,7 @@
 //! sampling, leaf tests, the impurity proxy, ties to the first candidate) is the builder's.
 //!
 //! All candidate features of a node are binned from one pass over the node's samples, reading
-//! each sample's codes from one row-major row (a row of 28 codes is one cache line); the
+//! each sample's codes from one row-major record (padded so it never straddles a cache line); the
 //! column-major codes serve the partition, which reads one feature. Nodes too small for
 //! histograms copy their rows out of the row-major raw values (see `builder::grow_local`).
 
@@ -20,7 +20,7 @@ use super::builder::{class_proxy_from, squared_proxy};
 use super::criterion::{Criterion, TreeTarget};
 use super::presort::Columns;
 use crate::error::Result;
-use crate::gbdt::binning::{BinMapper, BinningConfig, MAX_VALUE_BINS, bin_dataset};
+use crate::gbdt::binning::{BinMapper, BinningConfig, MAX_VALUE_BINS, RowCodes, bin_dataset};
 
 /// Rows sampled to place the bin bounds, and the fewest rows a bin is merged to; LightGBM's
 /// defaults (`bin_construct_sample_cnt`, `min_data_in_bin`), as `GbdtSpec` uses them.
@@ -31,8 +31,8 @@ const MIN_DATA_IN_BIN: usize = 3;
 /// the raw values row-major.
 #[derive(Debug, Clone)]
 pub struct BinnedColumns {
-    /// Row `i`, feature `f` is `rows[i * n_features + f]`.
-    rows: Vec<u8>,
+    /// Row `i`'s codes are `rows.row(i)`.
+    rows: RowCodes,
     /// Feature `f`, row `i` is `codes[f * n_rows + i]`.
     codes: Vec<u8>,
     /// Raw values, row-major like `rows`.
@@ -142,13 +142,12 @@ pub fn binned_splits(
     scratch.counts.clear();
     scratch.counts.resize(k * MAX_VALUE_BINS, 0);
     let (sums, counts) = (&mut scratch.sums[..], &mut scratch.counts[..]);
-    let nf = bins.n_features;
     match target {
         TreeTarget::Classes { codes, .. } => {
             for &s in node {
                 let s = s as usize;
                 let (class, weight) = (codes[s], w[s]);
-                let row = &bins.rows[s * nf..(s + 1) * nf];
+                let row = bins.rows.row(s);
                 for (j, &f) in features.iter().enumerate() {
                     let b = row[f] as usize;
                     sums[j * per_feature + b * stride + class] += weight;
@@ -160,7 +159,7 @@ pub fn binned_splits(
             for &s in node {
                 let s = s as usize;
                 let (weight, wy) = (w[s], w[s] * y[s]);
-                let row = &bins.rows[s * nf..(s + 1) * nf];
+                let row = bins.rows.row(s);
                 for (j, &f) in features.iter().enumerate() {
                     let b = row[f] as usize;
                     sums[j * per_feature + b * 2] += weight;
