@@ -398,10 +398,15 @@ impl FittedForest {
     }
 }
 
+/// The integration tests' fixture and scoring helpers, shared with the unit tests below.
+#[cfg(test)]
+#[path = "../tests/common/mod.rs"]
+mod test_common;
+
 #[cfg(test)]
 mod tests {
+    use super::test_common as common;
     use super::*;
-    use ndarray::Axis;
 
     /// The fixture datasets are too small for the default switch to exact splits, so the
     /// histogram path is forced on every node here: mean 5-fold accuracy (R² for diabetes) of
@@ -409,18 +414,9 @@ mod tests {
     /// folds and fixture as `tests/forest_reference.rs`.
     #[test]
     fn histogram_on_every_node_matches_scikit_learn_within_a_point() {
-        let path = format!(
-            "{}/../../tests/fixtures/models/forest_sklearn.json",
-            std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).expect("fixture exists");
-        let all: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let all = common::load_json("forest_sklearn.json");
         for case in all["cases"].as_array().expect("cases") {
-            let rows: Vec<Vec<f64>> = serde_json::from_value(case["x"].clone()).expect("x");
-            let x = Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat())
-                .expect("rectangular");
-            let y: Vec<f64> = serde_json::from_value(case["y"].clone()).expect("y");
-            let y = Array1::from(y);
+            let (x, y) = (common::matrix(&case["x"]), common::vector(&case["y"]));
             let folds: Vec<Vec<usize>> =
                 serde_json::from_value(case["test_folds"].clone()).expect("folds");
             let classification = case["task"] == "classification";
@@ -433,31 +429,11 @@ mod tests {
                 },
                 ..RandomForestSpec::default()
             };
-            let mut total = 0.0;
-            for test in &folds {
-                let train: Vec<usize> = (0..x.nrows()).filter(|i| !test.contains(i)).collect();
-                let model = spec
-                    .fit_with(
-                        x.select(Axis(0), &train).view(),
-                        y.select(Axis(0), &train).view(),
-                        None,
-                        2,
-                    )
-                    .expect("fit");
-                let p = model
-                    .predict(x.select(Axis(0), test).view())
-                    .expect("predict");
-                let truth = y.select(Axis(0), test);
-                total += if classification {
-                    p.iter().zip(&truth).filter(|(a, b)| a == b).count() as f64 / p.len() as f64
-                } else {
-                    let mean = truth.mean().unwrap_or(0.0);
-                    let ss_res: f64 = p.iter().zip(&truth).map(|(a, b)| (a - b).powi(2)).sum();
-                    let ss_tot: f64 = truth.iter().map(|b| (b - mean).powi(2)).sum();
-                    1.0 - ss_res / ss_tot
-                };
-            }
-            let ours = total / folds.len() as f64;
+            let ours =
+                common::cross_validated_score(&x, &y, &folds, classification, |x, y, test| {
+                    let model = spec.fit_with(x, y, None, 2).expect("fit");
+                    model.predict(test).expect("predict")
+                });
             let theirs = case["mean_score"]["random_forest"].as_f64().expect("score");
             println!(
                 "{} histogram everywhere: kiln {ours:.4} scikit-learn {theirs:.4}",

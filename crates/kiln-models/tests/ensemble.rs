@@ -8,7 +8,7 @@ use kiln_models::{
     AdaBoostSpec, Criterion, DecisionTreeSpec, GbdtSpec, ModelError, ModelSpec, Objective,
     RandomForestSpec, StackingSpec, Voting, VotingSpec,
 };
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 
 fn case(name: &str) -> (Array2<f64>, Array1<f64>, Vec<Vec<usize>>, serde_json::Value) {
     let all = load_json("forest_sklearn.json");
@@ -30,30 +30,10 @@ fn cv(
     folds: &[Vec<usize>],
     classification: bool,
 ) -> f64 {
-    let scores: Vec<f64> = folds
-        .iter()
-        .map(|test| {
-            let train: Vec<usize> = (0..x.nrows()).filter(|i| !test.contains(i)).collect();
-            let model = spec
-                .fit(
-                    x.select(Axis(0), &train).view(),
-                    y.select(Axis(0), &train).view(),
-                    None,
-                )
-                .expect("fit");
-            let p = model
-                .predict(x.select(Axis(0), test).view())
-                .expect("predict")
-                .to_vec();
-            let truth = y.select(Axis(0), test).to_vec();
-            if classification {
-                accuracy(&truth, &p)
-            } else {
-                r2(&truth, &p)
-            }
-        })
-        .collect();
-    scores.iter().sum::<f64>() / scores.len() as f64
+    cross_validated_score(x, y, folds, classification, |x, y, test| {
+        let model = spec.fit(x, y, None).expect("fit");
+        model.predict(test).expect("predict")
+    })
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use kiln_models::{Criterion, FittedForest, MaxFeatures, ModelError, RandomForestSpec, Splitter};
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 
 fn cv_score(case: &serde_json::Value, extra_trees: bool, splitter: Splitter) -> f64 {
     let (x, y) = (matrix(&case["x"]), vector(&case["y"]));
@@ -24,30 +24,10 @@ fn cv_score(case: &serde_json::Value, extra_trees: bool, splitter: Splitter) -> 
         },
         ..RandomForestSpec::default()
     };
-    let scores: Vec<f64> = folds
-        .iter()
-        .map(|test| {
-            let train: Vec<usize> = (0..x.nrows()).filter(|i| !test.contains(i)).collect();
-            let model = spec
-                .fit(
-                    x.select(Axis(0), &train).view(),
-                    y.select(Axis(0), &train).view(),
-                    None,
-                )
-                .expect("fit");
-            let p = model
-                .predict(x.select(Axis(0), test).view())
-                .expect("predict")
-                .to_vec();
-            let truth = y.select(Axis(0), test).to_vec();
-            if classification {
-                accuracy(&truth, &p)
-            } else {
-                r2(&truth, &p)
-            }
-        })
-        .collect();
-    scores.iter().sum::<f64>() / scores.len() as f64
+    cross_validated_score(&x, &y, &folds, classification, |x, y, test| {
+        let model = spec.fit(x, y, None).expect("fit");
+        model.predict(test).expect("predict")
+    })
 }
 
 #[test]

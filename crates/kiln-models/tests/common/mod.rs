@@ -1,7 +1,7 @@
 //! Shared helpers for the integration tests: fixture loading, metrics and data generators.
 #![allow(dead_code)]
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -87,6 +87,37 @@ pub fn r2(y: &[f64], p: &[f64]) -> f64 {
     let ss_res: f64 = y.iter().zip(p).map(|(a, b)| (a - b).powi(2)).sum();
     let ss_tot: f64 = y.iter().map(|a| (a - mean).powi(2)).sum();
     1.0 - ss_res / ss_tot
+}
+
+/// Mean test score over `folds` (test row indices; the other rows train): accuracy for
+/// classification, R² otherwise. `fit_predict(train x, train y, test x)` returns the test
+/// predictions of a model fitted on the training rows.
+pub fn cross_validated_score(
+    x: &Array2<f64>,
+    y: &Array1<f64>,
+    folds: &[Vec<usize>],
+    classification: bool,
+    fit_predict: impl Fn(ArrayView2<f64>, ArrayView1<f64>, ArrayView2<f64>) -> Array1<f64>,
+) -> f64 {
+    let scores: Vec<f64> = folds
+        .iter()
+        .map(|test| {
+            let train: Vec<usize> = (0..x.nrows()).filter(|i| !test.contains(i)).collect();
+            let p = fit_predict(
+                x.select(Axis(0), &train).view(),
+                y.select(Axis(0), &train).view(),
+                x.select(Axis(0), test).view(),
+            )
+            .to_vec();
+            let truth = y.select(Axis(0), test).to_vec();
+            if classification {
+                accuracy(&truth, &p)
+            } else {
+                r2(&truth, &p)
+            }
+        })
+        .collect();
+    scores.iter().sum::<f64>() / scores.len() as f64
 }
 
 /// A seeded binary problem: `informative` features drive a nonlinear score, the rest are noise.
